@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using CoachFlow.Workflows.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace CoachFlow.Runtime;
+
+/// <summary>What an effect handler gets.</summary>
+/// <param name="InstanceId">The instance whose step asked for the effect.</param>
+/// <param name="EffectId">Stable across retries: use it as the idempotency key at the effect's target.</param>
+/// <param name="Attempt">1 on the first try.</param>
+/// <param name="Effect">The effect.</param>
+public sealed record EffectContext(string InstanceId, string EffectId, int Attempt, WorkflowEffect Effect);
+
+/// <summary>The index row of an instance, as of one committed version.</summary>
+internal sealed record IndexEntry(string InstanceId, string Definition, int DefinitionVersion, InstanceStatus Status, long Version, InstanceProjection Projection, DateTimeOffset UpdatedAt)
+{
+    public static IndexEntry From(LoadedInstance w) =>
+        new(w.Id, w.Definition.Name, w.Definition.Version, w.Status, w.Version, w.Projection!, w.UpdatedAt);
+
+    public TableEntity ToEntity()
+    {
+        var p = Projection;
+        var row = new TableEntity(p.FirmId, InstanceId)
+        {
+            ["Definition"] = Definition,
+            ["DefinitionVersion"] = DefinitionVersion,
+            ["Status"] = Status.ToString(),
+            ["Version"] = Version,
+            ["CoachId"] = p.CoachId,
+            ["Phase"] = p.Phase,
+            ["WaitingFor"] = p.WaitingFor,
+            ["DueAt"] = p.DueAt,
+            ["Flags"] = string.Join(',', p.Flags),
+            ["UpdatedAt"] = UpdatedAt,
+        };
+        foreach (var flag in p.Flags) row[FlagColumn(flag)] = true;
+        return row;
+    }
+
+    public static string FlagColumn(string flag) => "F_" + new string([.. flag.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+}
+
+/// <summary>
+/// Runs effects right after their step commits (the fast path), retries failures with backoff through the
+/// due-timer table, parks what keeps failing, and keeps the index rows in step with the snapshots.
+/// </summary>
+internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccount storage, RuntimeOptions options, TimeProvider time, ILogger logger)
+{
+    private readonly ConcurrentDictionary<Type, Func<EffectContext, CancellationToken, Task>> _handlers = new();
+    private readonly ConcurrentDictionary<string, (IndexEntry Entry, GuardWindow? Window)> _dirtyIndex = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ETag> _indexETags = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _indexSignal = new(0);
+    private long _inFlight;
+
+    public long InFlight => Interlocked.Read(ref _inFlight) + _dirtyIndex.Count;
+
+    public void Handle(Type effectType, Func<EffectContext, CancellationToken, Task> handler) => _handlers[effectType] = handler;
+
+    public void Launch(GuardWindow window, InstanceSlot slot, LoadedInstance instance, string rowKey, WorkflowEffect effect)
+    {
+        window.Hold();
+        Interlocked.Increment(ref _inFlight);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await ExecuteAsync(instance.Id, rowKey, effect, attempt: 1)) slot.DoneOutbox.TryAdd(rowKey, 0);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+                window.Release();
+            }
+        });
+    }
+
+    /// <summary>Runs one attempt; on failure records it and schedules the next (or parks). True when it succeeded.</summary>
+    private async Task<bool> ExecuteAsync(string instanceId, string rowKey, WorkflowEffect effect, int attempt)
+    {
+        var effectId = Keys.EffectId(instanceId, rowKey);
+        try
+        {
+            if (!_handlers.TryGetValue(effect.GetType(), out var handler))
+                throw new InvalidOperationException($"No handler is registered for effect {effect.GetType().Name}.");
+            await handler(new EffectContext(instanceId, effectId, attempt, effect), CancellationToken.None);
+            options.FaultInjector?.Invoke("after-effect");
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogEffectFailed(logger, instanceId, effectId, attempt, ex.GetType().Name);
+            await RecordFailureAsync(instanceId, rowKey, attempt, Describe(ex));
+            return false;
+        }
+    }
+
+    // Only the exception's type and first line: handlers must keep client data out of their messages.
+    private static string Describe(Exception ex)
+    {
+        var first = ex.Message.Split('\n')[0];
+        return $"{ex.GetType().Name}: {(first.Length > 300 ? first[..300] + "…" : first)}";
+    }
+
+    private async Task RecordFailureAsync(string instanceId, string rowKey, int attempt, string error)
+    {
+        var row = new TableEntity(instanceId, rowKey) { ["Attempts"] = attempt, ["LastError"] = error };
+        if (attempt >= options.MaxEffectAttempts)
+        {
+            row["Status"] = "parked";
+            await storage.Instances.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge);
+            LogEffectParked(logger, instanceId, Keys.EffectId(instanceId, rowKey), attempt);
+            await runtime.ParkAsync(instanceId, rowKey, error);
+            return;
+        }
+        var delay = TimeSpan.FromTicks(Math.Min(options.MaxRetryDelay.Ticks, options.FirstRetryDelay.Ticks << Math.Min(attempt - 1, 20)));
+        var next = time.GetUtcNow() + delay;
+        row["Status"] = "retry";
+        row["NextAttemptAt"] = next;
+        await storage.Instances.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge);
+        await storage.Timers.UpsertEntityAsync(new TableEntity(Keys.DueBucket(next), Keys.RetryIndexRow(instanceId, rowKey))
+        {
+            ["Kind"] = "retry",
+            ["InstanceId"] = instanceId,
+            ["OutboxRowKey"] = rowKey,
+            ["DueAt"] = next,
+        }, TableUpdateMode.Replace);
+        runtime.Scanner.NoteDue(next);
+    }
+
+    /// <summary>Next attempt of an effect in retry (from the due-timer scan). Deletes its outbox row when it succeeds.</summary>
+    public async Task RetryAsync(string instanceId, string rowKey, CancellationToken ct)
+    {
+        var found = await storage.Instances.GetEntityIfExistsAsync<TableEntity>(instanceId, rowKey, cancellationToken: ct);
+        if (!found.HasValue || found.Value!.GetString("Status") != "retry") return;
+        await RunStoredAsync(found.Value, ct);
+    }
+
+    /// <summary>Runs a stored outbox row (recovery and retries) and deletes it when it succeeds.</summary>
+    public async Task RunStoredAsync(TableEntity row, CancellationToken ct)
+    {
+        var instanceId = row.PartitionKey;
+        var loaded = await runtime.LoadAsync(instanceId, ct);
+        if (loaded is null) return;
+        var effect = loaded.Definition.DeserializeEffect(await runtime.ReadInlineAsync(instanceId, row.GetString("Data"), ct));
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            if (await ExecuteAsync(instanceId, row.RowKey, effect, (row.GetInt32("Attempts") ?? 0) + 1))
+            {
+                try { await storage.Instances.DeleteEntityAsync(instanceId, row.RowKey, ETag.All, ct); }
+                catch (RequestFailedException ex) when (ex.Status == 404) { }
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public void ScheduleIndex(GuardWindow? window, IndexEntry entry)
+    {
+        window?.Hold();
+        var added = true;
+        _dirtyIndex.AddOrUpdate(entry.InstanceId, (entry, window), (_, old) =>
+        {
+            added = false;
+            old.Window?.Release();
+            return (entry, window);
+        });
+        if (added) _indexSignal.Release();
+    }
+
+    public void ForgetIndex(string instanceId)
+    {
+        if (_dirtyIndex.TryRemove(instanceId, out var dropped)) dropped.Window?.Release();
+        _indexETags.TryRemove(instanceId, out _);
+    }
+
+    /// <summary>Writes dirty index rows, newest snapshot per instance; runs for the life of the host.</summary>
+    public async Task RunIndexWriterAsync(CancellationToken ct)
+    {
+        using var gate = new SemaphoreSlim(16);
+        while (!ct.IsCancellationRequested)
+        {
+            try { await _indexSignal.WaitAsync(ct); }
+            catch (OperationCanceledException) { return; }
+            // A short pause lets several steps of one instance share one index write.
+            await Task.Delay(20, CancellationToken.None);
+            foreach (var id in _dirtyIndex.Keys)
+            {
+                Interlocked.Increment(ref _inFlight);
+                if (!_dirtyIndex.TryRemove(id, out var item))
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                    continue;
+                }
+                await gate.WaitAsync(CancellationToken.None);
+                _ = Task.Run(async () =>
+                {
+                    try { await WriteIndexAsync(item.Entry, CancellationToken.None); }
+                    catch (Exception ex) { LogIndexFailed(logger, item.Entry.InstanceId, ex.GetType().Name); ScheduleIndex(null, item.Entry); }
+                    finally { item.Window?.Release(); gate.Release(); Interlocked.Decrement(ref _inFlight); }
+                }, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Writes one index row unless a newer version is already there.</summary>
+    public async Task WriteIndexAsync(IndexEntry entry, CancellationToken ct)
+    {
+        var row = entry.ToEntity();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            try
+            {
+                Response response = _indexETags.TryGetValue(entry.InstanceId, out var etag)
+                    ? await storage.Index.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, ct)
+                    : await storage.Index.AddEntityAsync(row, ct);
+                if (response.Headers.ETag is { } written) _indexETags[entry.InstanceId] = written;
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
+            {
+                _indexETags.TryRemove(entry.InstanceId, out _);
+                var current = await storage.Index.GetEntityIfExistsAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct);
+                if (!current.HasValue) continue;
+                if ((current.Value!.GetInt64("Version") ?? 0) > entry.Version) return;
+                _indexETags[entry.InstanceId] = current.Value.ETag;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Effect {EffectId} of engagement {InstanceId} failed on attempt {Attempt} ({ErrorType})")]
+    private static partial void LogEffectFailed(ILogger logger, string instanceId, string effectId, int attempt, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Effect {EffectId} of engagement {InstanceId} is parked after {Attempts} attempts; an operator can redrive it")]
+    private static partial void LogEffectParked(ILogger logger, string instanceId, string effectId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Index row of engagement {InstanceId} could not be written ({ErrorType}); will retry")]
+    private static partial void LogIndexFailed(ILogger logger, string instanceId, string errorType);
+}

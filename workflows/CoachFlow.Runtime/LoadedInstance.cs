@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Azure;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Runtime;
+
+internal sealed record PendingInput(string RowKey, string Key, string InputJson, DateTimeOffset ArrivedAt);
+
+internal sealed record TimerRow(string TimerId, DateTimeOffset DueAt, long Generation);
+
+/// <summary>An instance as this host last committed or read it (the snapshot cache).</summary>
+internal sealed class LoadedInstance
+{
+    public required string Id { get; init; }
+    public required IWorkflowAdapter Definition { get; set; }
+    public required object State { get; set; }
+    public bool Exists { get; set; }
+    public ETag ETag { get; set; }
+    public long Version { get; set; }
+    public long Step { get; set; }
+    public InstanceStatus Status { get; set; }
+    public long PendingSerial { get; set; }
+    public List<PendingInput> Pending { get; init; } = [];
+    public Dictionary<string, TimerRow> Timers { get; init; } = [];
+    public int ParkedCount { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public InstanceProjection? Projection { get; set; }
+
+    public LoadedInstance Clone() => new()
+    {
+        Id = Id,
+        Definition = Definition,
+        State = State,
+        Exists = Exists,
+        ETag = ETag,
+        Version = Version,
+        Step = Step,
+        Status = Status,
+        PendingSerial = PendingSerial,
+        Pending = [.. Pending],
+        Timers = new Dictionary<string, TimerRow>(Timers),
+        ParkedCount = ParkedCount,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        Projection = Projection,
+    };
+}
+
+/// <summary>One instance's mailbox: callers queue requests and whoever holds the gate commits them together.</summary>
+internal sealed class InstanceSlot
+{
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+    public ConcurrentQueue<Request> Queue { get; } = new();
+    public LoadedInstance? Cache { get; set; }
+
+    /// <summary>Outbox rows whose effects finished here; the next commit deletes them.</summary>
+    public ConcurrentDictionary<string, byte> DoneOutbox { get; } = new();
+    public long LastUsedTicks { get; set; }
+}
+
+internal abstract record Request
+{
+    public TaskCompletionSource<InputOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+internal sealed record StartRequest(IWorkflowAdapter Definition, WorkflowInput Input, string Key) : Request;
+
+internal sealed record InputRequest(WorkflowInput? Input, string? InputJson, string Key, long? ExpectedVersion) : Request;
+
+internal sealed record TimerRequest(string TimerRowKey, long Generation) : Request;
+
+internal enum ControlKind { Suspend, Resume, Terminate, Redrive, Migrate }
+
+internal sealed record ControlRequest(ControlKind Kind, string? Reason, int? ToVersion) : Request;
+
+internal sealed record ParkRequest(string OutboxRowKey, string Error) : Request;
