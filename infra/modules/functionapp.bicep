@@ -1,0 +1,153 @@
+// Flex Consumption plan (FC1) + the CoachFlow function app. The app is a custom handler:
+// the Functions host starts the ASP.NET Core executable named in host.json and forwards
+// HTTP, queue and timer invocations to it. No FUNCTIONS_WORKER_RUNTIME /
+// WEBSITE_RUN_FROM_PACKAGE settings: on Flex those live in functionAppConfig.
+
+@description('Azure region for the plan and the app.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('Tags applied to the function app only (adds azd-service-name).')
+param appTags object
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Name of the function app (becomes <name>.azurewebsites.net).')
+param appName string
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (used by AzureWebJobsStorage and DefaultAzureCredential).')
+param identityClientId string
+
+@description('Storage account name used for AzureWebJobsStorage and CoachFlow data.')
+param storageAccountName string
+
+@description('Blob endpoint of the storage account (ends with /).')
+param blobEndpoint string
+
+@description('Queue endpoint of the storage account.')
+param queueEndpoint string
+
+@description('Table endpoint of the storage account.')
+param tableEndpoint string
+
+@description('Blob container holding the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights component the app reports to.')
+param applicationInsightsName string
+
+@description('Versionless Key Vault secret URI of the SendGrid API key.')
+param sendGridApiKeySecretUri string
+
+@description('Versionless Key Vault secret URI of the link signing key.')
+param linkSigningKeySecretUri string
+
+@description('From address of CoachFlow mail (a verified SendGrid sender).')
+param senderEmail string
+
+@description('Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Upper bound on instances the app may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-11-01' = {
+  name: appName
+  location: location
+  tags: appTags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with the same identity that owns the data-plane roles.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: [
+        // Host storage (leases, timers, queue trigger) over Entra ID, no account key.
+        { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
+        { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
+        { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
+        // DefaultAzureCredential in the handler picks the user-assigned identity from this.
+        { name: 'AZURE_CLIENT_ID', value: identityClientId }
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+        // CoachFlow's own options (section CoachFlow:Storage, CoachFlow:SendGrid, CoachFlow:Links).
+        { name: 'CoachFlow__Storage__AccountName', value: storageAccountName }
+        { name: 'CoachFlow__Storage__BlobUri', value: blobEndpoint }
+        { name: 'CoachFlow__Storage__QueueUri', value: queueEndpoint }
+        { name: 'CoachFlow__Storage__TableUri', value: tableEndpoint }
+        { name: 'CoachFlow__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridApiKeySecretUri})' }
+        { name: 'CoachFlow__SendGrid__SenderEmail', value: senderEmail }
+        { name: 'CoachFlow__Links__SigningKey', value: '@Microsoft.KeyVault(SecretUri=${linkSigningKeySecretUri})' }
+      ]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+    }
+  }
+}
+
+@description('Function app name.')
+output name string = app.name
+
+@description('Default host name of the app.')
+output defaultHostName string = app.properties.defaultHostName
