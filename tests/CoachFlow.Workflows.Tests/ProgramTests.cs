@@ -1,0 +1,50 @@
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+using CoachFlow.Workflows.Questionnaires;
+
+namespace CoachFlow.Workflows.Tests;
+
+public class ProgramTests
+{
+    [Fact]
+    public void GivenCareer6_ThenItHasSixSessionsEveryTwoWeeksAndAYearOfQuarterlyMaintenance()
+    {
+        var p = ProgramCatalog.BuiltIn.Find("career-6")!;
+
+        Assert.Equal((6, TimeSpan.FromDays(14)), (p.SessionCount, p.SessionCadence));
+        Assert.Equal((TimeSpan.FromDays(3), TimeSpan.FromDays(14)), (p.Reminders.ContractReminderEvery, p.Reminders.ContractExpiresAfter));
+        Assert.Equal((3, true), (p.Reassessment.EverySessions, p.Reassessment.AtEnd));
+        Assert.Equal(4, p.MaintenanceCheckIns);
+        Assert.Equal(TimeSpan.FromDays(180), p.Maintenance.StillApplyingCheckAfter);
+    }
+
+    [Fact]
+    public void GivenDemoAccelerated_ThenItIsCareer6WithSecondsForWeeks()
+    {
+        var p = ProgramCatalog.BuiltIn.Find("demo-accelerated")!;
+
+        Assert.Equal((6, TimeSpan.FromSeconds(2)), (p.SessionCount, p.SessionCadence));
+        Assert.Equal(4, p.MaintenanceCheckIns);
+        Assert.True(p.Maintenance.Period < TimeSpan.FromMinutes(2));
+    }
+
+    [Theory]
+    [InlineData("P14D", 14 * 24 * 3600)]
+    [InlineData("PT2S", 2)]
+    [InlineData("P3M", 90 * 24 * 3600)]
+    public void GivenAnIsoDuration_WhenParsed_ThenItBecomesATimeSpan(string iso, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Iso8601.Duration(iso));
+
+    [Fact]
+    public void GivenTheCareerIntake_ThenItCoversEveryPartOfTheAudit()
+    {
+        var sections = CareerQuestionnaires.Intake.Items.Select(i => i.Section).Distinct();
+
+        Assert.Equal(["accomplishments", "energy", "evidence", "stuck-point", "values", "wheel-of-life", "swot", "scaled"], sections);
+        Assert.Equal(8, CareerQuestionnaires.Intake.Items.Count(i => i.Section == "wheel-of-life"));
+    }
+
+    [Fact]
+    public void GivenEveryEmailKind_ThenCareer6NamesATemplateForIt() =>
+        Assert.All(EmailKinds.All, k => Assert.Equal($"career/{k}", BuiltInPrograms.Career6.TemplateFor(k)));
+}

@@ -1,0 +1,92 @@
+using System.Collections.Immutable;
+
+namespace CoachFlow.Workflows.Engagements;
+
+/// <summary>The kinds of email an engagement sends. Emails carry links, never the client's answers.</summary>
+public static class EmailKinds
+{
+    public const string ContractInvitation = "contract-invitation";
+    public const string ContractReminder = "contract-reminder";
+    public const string ContractAmendment = "contract-amendment";
+    public const string IntakeInvitation = "intake-invitation";
+    public const string IntakeReminder = "intake-reminder";
+    public const string PreSessionBrief = "pre-session-brief";
+    public const string SessionConfirmation = "session-confirmation";
+    public const string SessionRescheduled = "session-rescheduled";
+    public const string SessionReminder = "session-reminder";
+    public const string SessionSummary = "session-summary";
+    public const string ActionCheckIn = "action-checkin";
+    public const string ReassessmentInvitation = "reassessment-invitation";
+    public const string ReassessmentReminder = "reassessment-reminder";
+    public const string GoalsUpdated = "goals-updated";
+    public const string MaintenancePlanReview = "maintenance-plan-review";
+    public const string Graduation = "graduation";
+    public const string MaintenanceCheckIn = "maintenance-checkin";
+    public const string StillApplyingCheck = "still-applying-check";
+    public const string EngagementPaused = "engagement-paused";
+    public const string EngagementResumed = "engagement-resumed";
+    public const string CoachChanged = "coach-changed";
+    public const string EngagementEnded = "engagement-ended";
+    public const string MaintenanceComplete = "maintenance-complete";
+
+    public static readonly ImmutableList<string> All =
+    [
+        ContractInvitation, ContractReminder, ContractAmendment, IntakeInvitation, IntakeReminder, PreSessionBrief,
+        SessionConfirmation, SessionRescheduled, SessionReminder, SessionSummary, ActionCheckIn, ReassessmentInvitation,
+        ReassessmentReminder, GoalsUpdated, MaintenancePlanReview, Graduation, MaintenanceCheckIn, StillApplyingCheck,
+        EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
+    ];
+}
+
+/// <summary>Who an email goes to.</summary>
+public static class Recipients
+{
+    public const string Client = "client";
+    public const string Coach = "coach";
+}
+
+/// <summary>The flags an engagement can carry.</summary>
+public static class FlagNames
+{
+    /// <summary>Nothing happened for the program's <c>StalledAfter</c>.</summary>
+    public const string Stalled = "stalled";
+    /// <summary>A reassessment shows no rating improved.</summary>
+    public const string StalledProgress = "stalled-progress";
+    /// <summary>An action was reported not done in two or more reports in a row.</summary>
+    public const string GoalNotResonant = "goal-not-resonant";
+}
+
+/// <summary>The ids of the durable timers an engagement sets.</summary>
+public static class TimerIds
+{
+    public const string ContractReminder = "contract-reminder";
+    public const string ContractExpiry = "contract-expiry";
+    public const string IntakeReminder = "intake-reminder";
+    public const string ReassessmentReminder = "reassessment-reminder";
+    public const string CoachNudge = "coach-nudge";
+    public const string Stalled = "stalled";
+    public const string SixMonthCheck = "six-month-check";
+    public const string MaintenanceEnd = "maintenance-end";
+    public const string SessionReminderPrefix = "session-reminder-";
+    public const string CheckInPrefix = "checkin-";
+    public const string MaintenanceCheckInPrefix = "maintenance-checkin-";
+
+    public static string SessionReminder(int number) => $"{SessionReminderPrefix}{number}";
+    public static string ActionCheckIn(string actionId) => $"{CheckInPrefix}{actionId}";
+    public static string MaintenanceCheckIn(int number) => $"{MaintenanceCheckInPrefix}{number}";
+}
+
+/// <summary>A side of the coaching relationship.</summary>
+public enum Party
+{
+    Coach,
+    Client,
+}
+
+/// <summary>How far a client got with an action.</summary>
+public enum ActionStatus
+{
+    Done,
+    Partly,
+    NotDone,
+}

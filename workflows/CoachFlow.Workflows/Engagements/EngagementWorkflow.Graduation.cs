@@ -1,0 +1,95 @@
+using System.Text.Json;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Workflows.Engagements;
+
+// Graduation (the maintenance plan) and maintenance (self-coaching check-ins until the engagement closes).
+public sealed partial class EngagementWorkflow
+{
+    private Decision<EngagementEvent> DraftPlan(EngagementState s, DraftMaintenancePlan draft, DateTimeOffset now)
+    {
+        if (s.Phase == EngagementPhase.Maintenance) return Reject(s, draft, "the plan is confirmed; the client has graduated");
+        var finalDone = s.Phase == EngagementPhase.Graduation && s.Reassessments.LastOrDefault() is not { Final: true, ReviewedAt: null };
+        if (!finalDone)
+            return Decision<EngagementEvent>.Defer($"DraftMaintenancePlan waits until the last session and its final reassessment are done for engagement {s.EngagementId}.");
+        if (s.Plan is not null && SameJson(s.Plan, draft.Plan)) return Decision<EngagementEvent>.None;
+        var draftNumber = s.PlanDrafts + 1;
+        return Decision<EngagementEvent>.Apply(
+            [new MaintenancePlanDrafted(s.EngagementId, draft.Plan, now)],
+            new WriteDocument("maintenance-plan-draft", $"maintenance-plan-draft-{draftNumber}"),
+            Email(s, EmailKinds.MaintenancePlanReview, Recipients.Client, "confirm-maintenance-plan", $"plan-draft-{draftNumber}"));
+    }
+
+    private Decision<EngagementEvent> ConfirmPlan(EngagementState s, WorkflowInput input, DateTimeOffset now)
+    {
+        if (s.Phase == EngagementPhase.Maintenance) return Decision<EngagementEvent>.None;
+        if (s.Phase != EngagementPhase.Graduation || s.Plan is null) return Reject(s, input, "there is no maintenance plan to confirm yet");
+
+        var program = ProgramOf(s);
+        var endsAt = now + program.Maintenance.Period;
+        var graduated = Evolve(s, new Graduated(s.EngagementId, now, endsAt));
+        return Decision<EngagementEvent>.Apply(
+            [new MaintenancePlanConfirmed(s.EngagementId, now), new Graduated(s.EngagementId, now, endsAt)],
+            [
+                new CancelTimer(TimerIds.Stalled),
+                new CancelTimer(TimerIds.CoachNudge),
+                new CancelTimer(TimerIds.ReassessmentReminder),
+                .. s.Actions.Where(a => a.IsOpen()).Select(a => new CancelTimer(TimerIds.ActionCheckIn(a.ActionId))),
+                new WriteDocument("maintenance-plan", "maintenance-plan"),
+                Email(s, EmailKinds.Graduation, Recipients.Client, "maintenance-plan", "graduation"),
+                new NotifyCoach("graduated"),
+                .. MaintenanceSchedule(graduated).Select(c => new SetTimer(c.CheckId, c.DueAt)),
+                new SetTimer(TimerIds.MaintenanceEnd, endsAt + program.Maintenance.AnswerWindow),
+            ]);
+    }
+
+    /// <summary>The maintenance checks in the order they come due; on a tie the "still applying it?" check goes first.</summary>
+    private IEnumerable<(string CheckId, DateTimeOffset DueAt)> MaintenanceSchedule(EngagementState s)
+    {
+        if (s.GraduatedAt is not { } from) return [];
+        var rule = ProgramOf(s).Maintenance;
+        return Enumerable.Range(1, ProgramOf(s).MaintenanceCheckIns)
+            .Select(n => (CheckId: TimerIds.MaintenanceCheckIn(n), DueAt: from + rule.CheckInEvery * n, Order: 1))
+            .Append((CheckId: TimerIds.SixMonthCheck, DueAt: from + rule.StillApplyingCheckAfter, Order: 0))
+            .OrderBy(c => c.DueAt).ThenBy(c => c.Order)
+            .Select(c => (c.CheckId, c.DueAt));
+    }
+
+    private Decision<EngagementEvent> SendMaintenanceCheck(EngagementState s, string checkId, DateTimeOffset now)
+    {
+        if (s.Phase != EngagementPhase.Maintenance || s.ChecksSent.Contains(checkId)) return Decision<EngagementEvent>.None;
+        var kind = checkId == TimerIds.SixMonthCheck ? EmailKinds.StillApplyingCheck : EmailKinds.MaintenanceCheckIn;
+        return Decision<EngagementEvent>.Apply(
+            [new MaintenanceCheckInSent(s.EngagementId, checkId, now)],
+            Email(s, kind, Recipients.Client, checkId, checkId));
+    }
+
+    private Decision<EngagementEvent> AnswerMaintenanceCheck(EngagementState s, AnswerMaintenanceCheckIn answer, DateTimeOffset now)
+    {
+        if (s.Phase != EngagementPhase.Maintenance) return Reject(s, answer, "maintenance has not started");
+        if (s.ChecksAnswered.Exists(c => c.CheckId == answer.CheckId)) return Decision<EngagementEvent>.None;
+        if (!s.ChecksSent.Contains(answer.CheckId)) return Reject(s, answer, $"check '{answer.CheckId}' has not been sent");
+
+        List<EngagementEvent> events = [new MaintenanceCheckInRecorded(s.EngagementId, answer.CheckId, answer.StillApplying, answer.TriggerReported, answer.Note, now)];
+        List<WorkflowEffect> effects = [new WriteDocument("maintenance-checkin", $"{answer.CheckId}-answers")];
+        if (!string.IsNullOrWhiteSpace(answer.TriggerReported)) effects.Add(new NotifyCoach("support-trigger", answer.CheckId));
+        var lastCheck = MaintenanceSchedule(s).Last().CheckId;
+        if (answer.CheckId == lastCheck)
+        {
+            var closing = Close(s, now);
+            events.AddRange(closing.Events);
+            effects.AddRange(closing.Effects);
+        }
+        return Apply(events, effects);
+    }
+
+    private Decision<EngagementEvent> Close(EngagementState s, DateTimeOffset now) => Decision<EngagementEvent>.Apply(
+        [new EngagementClosed(s.EngagementId, now)],
+        [
+            .. AllTimers(s).Select(id => new CancelTimer(id)),
+            Email(s, EmailKinds.MaintenanceComplete, Recipients.Client, "maintenance-plan", "closed"),
+            new NotifyCoach("engagement-closed"),
+        ]);
+
+    private static bool SameJson<T>(T a, T b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+}

@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using CoachFlow.Workflows.Questionnaires;
+
+namespace CoachFlow.Workflows.Reassessments;
+
+/// <summary>One rating now, and how far it moved since the baseline and since the previous reassessment.</summary>
+public sealed record RatingDelta(string ItemId, int Score, int? SinceBaseline, int? SincePrevious);
+
+/// <summary>Compares reassessment ratings with the intake baseline and the previous reassessment.</summary>
+public static class RatingComparison
+{
+    public static ImmutableList<RatingDelta> Deltas(IReadOnlyList<Rating> now, IReadOnlyList<Rating> baseline, IReadOnlyList<Rating>? previous) =>
+        [.. now.Select(r => new RatingDelta(
+            r.ItemId,
+            r.Score,
+            Find(baseline, r.ItemId) is int b ? r.Score - b : null,
+            Find(previous ?? baseline, r.ItemId) is int p ? r.Score - p : null))];
+
+    /// <summary>Progress has stalled when no rating rose since the previous reassessment (or the baseline, for the first).</summary>
+    public static bool IsStalled(IReadOnlyList<RatingDelta> deltas) => !deltas.Any(d => d.SincePrevious > 0);
+
+    private static int? Find(IReadOnlyList<Rating> ratings, string itemId) =>
+        ratings.FirstOrDefault(r => r.ItemId == itemId)?.Score;
+}
