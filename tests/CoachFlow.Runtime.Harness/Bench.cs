@@ -28,6 +28,9 @@ internal static class Bench
         var runtime = new DurableRuntime(storage, new WorkflowRegistry().Add(new PracticeWorkflow()), options, time);
         runtime.Handle<Notify>((_, _, ct) => Task.Delay(1, ct)); // stands for an outbound call (SendGrid), which is not storage
 
+        using var stop = new CancellationTokenSource();
+        var housekeeping = runtime.RunHousekeepingAsync(stop.Token); // index writes and guard windows, as in a host
+
         var ids = Enumerable.Range(0, engagements).Select(i => $"eng-{i:D5}").ToArray();
         var startOps = runtime.StorageRequests;
         var steps = 0L;
@@ -54,6 +57,8 @@ internal static class Bench
         await runtime.FlushGuardsAsync(TimeSpan.FromSeconds(60));
         clock.Stop();
         var ops = runtime.StorageRequests - startOps;
+        await stop.CancelAsync();
+        await housekeeping;
 
         var events = 0L;
         var completed = 0;

@@ -47,7 +47,7 @@ internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccoun
             if (at is null || at <= now) due.Add(row);
             else NoteDue(at.Value);
         }
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (row, token) =>
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (row, token) =>
         {
             try
             {
