@@ -43,17 +43,20 @@ internal static class Bench
             await runtime.RaiseAsync(id, new Sign("A Client"), "sign");
             Interlocked.Add(ref steps, 2);
         });
+        var startPhase = clock.Elapsed;
         var work = ids.SelectMany(id => Enumerable.Range(0, answers).Select(n => (id, n))).OrderBy(x => x.n).ToArray();
         await ForEach(work, concurrency, async w =>
         {
             await runtime.RaiseAsync(w.id, new Answer($"reflection {w.n}"), $"answer-{w.n}");
             Interlocked.Increment(ref steps);
         });
+        var inputPhase = clock.Elapsed - startPhase;
         for (var day = 0; day < 400; day += 7)
         {
             time.Advance(TimeSpan.FromDays(7));
             steps += await runtime.FireDueTimersAsync();
         }
+        var timerPhase = clock.Elapsed - startPhase - inputPhase;
         await runtime.FlushGuardsAsync(TimeSpan.FromSeconds(60));
         clock.Stop();
         var ops = runtime.StorageRequests - startOps;
@@ -81,6 +84,9 @@ internal static class Bench
         Print("elapsed_s", clock.Elapsed.TotalSeconds);
         Print("events_per_s", eventsPerSecond);
         Print("steps_per_s", steps / clock.Elapsed.TotalSeconds);
+        Print("start_sign_phase_s", startPhase.TotalSeconds);
+        Print("input_phase_steps_per_s", work.Length / inputPhase.TotalSeconds);
+        Print("timer_phase_s", timerPhase.TotalSeconds);
         Print("storage_ops", ops);
         Print("storage_ops_per_step", (double)ops / steps);
         Print("idle_storage_ops_per_min", idlePerMinute);

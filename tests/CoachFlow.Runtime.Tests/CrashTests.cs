@@ -42,7 +42,9 @@ public sealed class CrashTests(Azurite azurite)
         foreach (var id in ids)
         {
             var view = await setup.Runtime.GetAsync(id);
-            Assert.Equal(["Begun", "Signed", "Counted", "Counted", "Counted", "Counted", "Counted"], view.History.Select(h => h.Type));
+            // Queued inputs have no order between them (competing consumers): each applies exactly once.
+            Assert.Equal("Begun", view.History[0].Type);
+            Assert.Equal(["Counted", "Counted", "Counted", "Counted", "Counted", "Signed"], view.History.Skip(1).Select(h => h.Type).Order());
             Assert.Equal(15, view.State.GetProperty("total").GetInt32());
             Assert.Equal(["contract", "welcome"], await setup.Notified.ReadAsync(id));
             Assert.Empty(view.Effects);

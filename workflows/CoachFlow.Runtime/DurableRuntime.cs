@@ -216,7 +216,8 @@ public sealed partial class DurableRuntime
             var items = page.Values.Select(r => new InstanceSummary(
                 r.RowKey, r.GetString("Definition"), r.GetInt32("DefinitionVersion") ?? 0, Enum.Parse<InstanceStatus>(r.GetString("Status")),
                 r.GetInt64("Version") ?? 0, r.GetString("CoachId"), r.GetString("Phase"), r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
-                (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetDateTimeOffset("UpdatedAt") ?? default)).ToList();
+                (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetDateTimeOffset("UpdatedAt") ?? default,
+                r.GetString("Label"), r.GetString("Category"))).ToList();
             return new InstancePage(items, page.ContinuationToken);
         }
         return new InstancePage([], null);

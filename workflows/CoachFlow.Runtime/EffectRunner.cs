@@ -33,6 +33,8 @@ internal sealed record IndexEntry(string InstanceId, string Definition, int Defi
             ["WaitingFor"] = p.WaitingFor,
             ["DueAt"] = p.DueAt,
             ["Flags"] = string.Join(',', p.Flags),
+            ["Label"] = p.Label,
+            ["Category"] = p.Category,
             ["UpdatedAt"] = UpdatedAt,
         };
         foreach (var flag in p.Flags) row[FlagColumn(flag)] = true;

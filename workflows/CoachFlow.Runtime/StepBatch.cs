@@ -434,7 +434,7 @@ internal sealed class StepBatch
 
     private static bool SameProjection(InstanceProjection a, InstanceProjection b) =>
         a.FirmId == b.FirmId && a.CoachId == b.CoachId && a.Phase == b.Phase && a.WaitingFor == b.WaitingFor
-        && a.DueAt == b.DueAt && a.Completed == b.Completed && a.Flags.SequenceEqual(b.Flags);
+        && a.DueAt == b.DueAt && a.Completed == b.Completed && a.Flags.SequenceEqual(b.Flags) && a.Label == b.Label && a.Category == b.Category;
 
     private async Task AddRuntimeEventAsync(string type, object data, CancellationToken ct) =>
         await AddEventRowAsync(type, JsonSerializer.Serialize(data), ct);

@@ -82,7 +82,9 @@ public sealed record InstanceSummary(
     string? WaitingFor,
     DateTimeOffset? DueAt,
     IReadOnlyList<string> Flags,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? Label = null,
+    string? Category = null);
 
 /// <summary>Filters for listing a firm's instances; every field is optional.</summary>
 public sealed record InstanceFilter(

@@ -21,15 +21,20 @@ public sealed partial class DurableRuntime
         JsonElement root;
         try { root = JsonDocument.Parse(body).RootElement; }
         catch (JsonException) { throw new BadInputException("The work message is not JSON."); }
-        var kind = root.TryGetProperty("kind", out var k) ? k.GetString() : root.TryGetProperty("Kind", out k) ? k.GetString() : null;
+        if (root.ValueKind != JsonValueKind.Object) throw new BadInputException("The work message is not a JSON object.");
+        var kind = root.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value is { ValueKind: JsonValueKind.String } k ? k.GetString() : null;
         switch (kind)
         {
             case "guard":
-                var guard = JsonSerializer.Deserialize<GuardMessage>(body) ?? throw new BadInputException("Empty guard message.");
+                var guard = Read<GuardMessage>(body);
+                if (guard.Window is null || guard.Instances is null || guard.Instances.Any(string.IsNullOrEmpty))
+                    throw new BadInputException("A guard message needs 'window' and 'instances'.");
                 await RecoverWindowAsync(guard, ct);
                 break;
             case "input":
-                var input = JsonSerializer.Deserialize<InputMessage>(body) ?? throw new BadInputException("Empty input message.");
+                var input = Read<InputMessage>(body);
+                if (input.Instance is null || input.Key is null || input.Input is null)
+                    throw new BadInputException("An input message needs 'instance', 'key' and 'input'.");
                 try
                 {
                     var outcome = await RaiseJsonAsync(input.Instance, input.Input, input.Key, ct);
@@ -43,6 +48,14 @@ public sealed partial class DurableRuntime
             default:
                 throw new BadInputException($"Unknown work message kind '{kind}'.");
         }
+    }
+
+    private static readonly JsonSerializerOptions MessageJson = new() { PropertyNameCaseInsensitive = true };
+
+    private static T Read<T>(string body) where T : class
+    {
+        try { return JsonSerializer.Deserialize<T>(body, MessageJson) ?? throw new BadInputException("The work message is empty."); }
+        catch (JsonException ex) { throw new BadInputException($"The work message does not have the expected shape: {ex.Message}"); }
     }
 
     /// <summary>Finishes the effects a host committed but did not get to run, and refreshes their index rows.</summary>

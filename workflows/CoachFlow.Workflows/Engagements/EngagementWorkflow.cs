@@ -237,7 +237,9 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             waitingFor,
             dueAt,
             [.. s.Flags.Select(f => f.Name).Distinct()],
-            Completed: s.IsFinished());
+            Completed: s.IsFinished(),
+            Label: s.ClientName,
+            Category: s.ProgramId);
     }
 
     private (string? WaitingFor, DateTimeOffset? DueAt) WaitingFor(EngagementState s)

@@ -52,22 +52,25 @@ public static class BuiltInPrograms
         Questionnaires: CareerQuestions,
         Emails: CareerEmails);
 
-    /// <summary>The career program with weeks turned into seconds and days into about a second, for demos.</summary>
+    /// <summary>
+    /// The career program on a demo clock: a week is about ten seconds, so the whole lifecycle, a year of
+    /// maintenance included, runs in a few minutes, while a person still has a minute to open and sign a link.
+    /// </summary>
     public static readonly ProgramDefinition DemoAccelerated = Career6 with
     {
         Id = "demo-accelerated",
         Name = "Demo — accelerated career coaching",
-        SessionCadence = D("PT2S"),
+        SessionCadence = D("PT20S"),
         Reminders = new(
-            ContractReminderEvery: D("PT1S"),
-            ContractExpiresAfter: D("PT6S"),
-            IntakeReminderEvery: D("PT1S"),
-            IntakeDueAfter: D("PT3S"),
+            ContractReminderEvery: D("PT10S"),
+            ContractExpiresAfter: D("PT60S"),
+            IntakeReminderEvery: D("PT10S"),
+            IntakeDueAfter: D("PT30S"),
             MaxReminders: 3,
-            SessionReminderBefore: D("PT0.5S"),
-            CoachNudgeAfter: D("PT1S"),
-            ReassessmentReminderAfter: D("PT1S")),
-        Maintenance = new(Period: D("PT52S"), CheckInEvery: D("PT13S"), StillApplyingCheckAfter: D("PT26S"), AnswerWindow: D("PT2S")),
-        StalledAfter = D("PT30S"),
+            SessionReminderBefore: D("PT5S"),
+            CoachNudgeAfter: D("PT10S"),
+            ReassessmentReminderAfter: D("PT10S")),
+        Maintenance = new(Period: D("PT120S"), CheckInEvery: D("PT30S"), StillApplyingCheckAfter: D("PT60S"), AnswerWindow: D("PT10S")),
+        StalledAfter = D("PT60S"),
     };
 }

@@ -108,7 +108,8 @@ public sealed record CancelTimer(string TimerId) : WorkflowEffect;
 
 /// <summary>
 /// The fields the runtime indexes for listing: the owning firm (every read is scoped to it), the coach,
-/// the phase, what the instance waits for and when that is due (overdue = due in the past), and flags.
+/// the phase, what the instance waits for and when that is due (overdue = due in the past), flags, and a
+/// label and category to show in a listing (for an engagement: the client's name and the program).
 /// </summary>
 public sealed record InstanceProjection(
     string FirmId,
@@ -117,4 +118,6 @@ public sealed record InstanceProjection(
     string? WaitingFor,
     DateTimeOffset? DueAt,
     IReadOnlyList<string> Flags,
-    bool Completed = false);
+    bool Completed = false,
+    string? Label = null,
+    string? Category = null);
