@@ -1,0 +1,161 @@
+using CoachFlow.Email.Rendering;
+using CoachFlow.Workflows.Engagements;
+
+namespace CoachFlow.Email.Tests;
+
+public sealed class RenderingTests
+{
+    private static readonly EmailRenderer Renderer = new();
+    private const string Script = "<script>alert(1)</script>";
+
+    public static TheoryData<string> AllKinds() => [.. EmailKinds.All];
+
+    [Fact]
+    public void Given_the_engagement_vocabulary_When_the_renderer_loads_Then_every_kind_has_templates()
+    {
+        Assert.Equal(EmailKinds.All.Order(StringComparer.Ordinal), Renderer.Kinds.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Given_a_kind_When_rendered_Then_subject_link_and_branding_are_in_both_parts(string kind)
+    {
+        var link = new Uri($"https://app.northwind.test/c/{kind}?t=eyJhbGciOi.payload.sig");
+        var email = Renderer.Render(new EmailModel(kind, "Jordan", "Ana Ruiz", TestData.Branding, link, TestData.Session));
+
+        Assert.False(string.IsNullOrWhiteSpace(email.Subject));
+        Assert.DoesNotContain("{", email.Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', email.Subject);
+        Assert.Contains(link.AbsoluteUri, email.Html, StringComparison.Ordinal);
+        Assert.Contains(link.AbsoluteUri, email.Text, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{link.AbsoluteUri}\"", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Northwind Coaching", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Northwind Coaching", email.Text, StringComparison.Ordinal);
+        Assert.Contains("#0B6E4F", email.Html, StringComparison.Ordinal);
+        Assert.Contains("src=\"https://cdn.northwind.test/logo.png\"", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Ana Ruiz", email.Text, StringComparison.Ordinal);
+        Assert.Contains(kind == EmailKinds.PreSessionBrief ? "Hi Ana Ruiz," : "Hi Jordan,", email.Text, StringComparison.Ordinal);
+        // Nothing left unrendered.
+        Assert.DoesNotContain("{{", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("{%", email.Text, StringComparison.Ordinal);
+        Assert.StartsWith("<!DOCTYPE html>", email.Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllKinds))]
+    public void Given_script_in_names_When_rendered_Then_the_html_holds_it_encoded_never_raw(string kind)
+    {
+        var link = new Uri("https://app.northwind.test/c/x?t=abc");
+        var email = Renderer.Render(new EmailModel(kind, Script, $"Ana {Script}", TestData.Branding, link, TestData.Session));
+
+        Assert.DoesNotContain("<script", email.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", email.Html, StringComparison.Ordinal);
+        // The text part is text/plain: shown as typed, never interpreted.
+        Assert.Contains(Script, email.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_firm_name_with_markup_When_rendered_Then_it_is_encoded_in_the_html()
+    {
+        var branding = TestData.Branding with { FirmName = "Acme <b onmouseover=\"x()\">Coaching</b>" };
+        var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", branding, new Uri("https://a.test/x")));
+        Assert.DoesNotContain("<b onmouseover", email.Html, StringComparison.Ordinal);
+        Assert.Contains("Acme &lt;b onmouseover=", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_contract_invitation_When_rendered_Then_the_subject_names_the_coach()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/sign?t=1")));
+        Assert.Equal("Ana Ruiz sent you your coaching agreement", email.Subject);
+        Assert.Contains("Review and sign the agreement", email.Html, StringComparison.Ordinal);
+        Assert.Contains("<title>Ana Ruiz sent you your coaching agreement</title>", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_session_confirmation_When_rendered_Then_the_time_is_in_the_session_zone()
+    {
+        // 12:00 UTC on 31 March 2026 is 14:00 in Paris (summer time began on 29 March).
+        var email = Renderer.Render(new EmailModel(EmailKinds.SessionConfirmation, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/s"), TestData.Session));
+        Assert.Equal("Session 2 with Ana Ruiz is confirmed", email.Subject);
+        Assert.Contains("Tuesday 31 March 2026, 14:00–15:00 (Europe/Paris)", email.Text, StringComparison.Ordinal);
+        Assert.Contains("Tuesday 31 March 2026, 14:00–15:00 (Europe/Paris)", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_session_in_New_York_When_formatted_Then_it_shows_local_time()
+    {
+        var session = new SessionTime(1, new DateTimeOffset(2026, 1, 15, 14, 30, 0, TimeSpan.Zero), TimeSpan.FromMinutes(45), "America/New_York");
+        Assert.Equal("Thursday 15 January 2026, 09:30–10:15 (America/New_York)", EmailRenderer.FormatSession(session));
+    }
+
+    [Fact]
+    public void Given_a_kind_without_a_link_When_rendered_Then_there_is_no_button()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.EngagementPaused, "Jordan", "Ana Ruiz", TestData.Branding, ActionUrl: null));
+        Assert.DoesNotContain("<a ", email.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("http", email.Text, StringComparison.Ordinal);
+        Assert.Equal("Your coaching is on pause", email.Subject);
+    }
+
+    [Fact]
+    public void Given_no_logo_When_rendered_Then_the_firm_name_heads_the_email()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.Graduation, "Jordan", "Ana", TestData.Branding with { LogoUrl = null }, new Uri("https://a.test/p")));
+        Assert.DoesNotContain("<img", email.Html, StringComparison.Ordinal);
+        Assert.Contains(">Northwind Coaching</p>", email.Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("red")]
+    [InlineData("#0B6E4F;background:url(https://evil.test)")]
+    [InlineData("#12345")]
+    [InlineData("")]
+    public void Given_a_colour_that_is_not_six_hex_digits_When_rendering_Then_it_is_refused(string colour)
+    {
+        var model = new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", TestData.Branding with { PrimaryColor = colour }, new Uri("https://a.test/x"));
+        var error = Assert.Throws<ArgumentException>(() => Renderer.Render(model));
+        Assert.Contains("colour", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://cdn.northwind.test/logo.png")]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("data:image/png;base64,AAAA")]
+    public void Given_a_logo_that_is_not_https_When_rendering_Then_it_is_refused(string logo)
+    {
+        var model = new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", TestData.Branding with { LogoUrl = new Uri(logo) }, new Uri("https://a.test/x"));
+        Assert.Throws<ArgumentException>(() => Renderer.Render(model));
+    }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("http://app.northwind.test/c/x")]
+    [InlineData("ftp://a.test/x")]
+    public void Given_a_link_that_is_not_https_When_rendering_Then_it_is_refused(string link)
+    {
+        var model = new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", TestData.Branding, new Uri(link));
+        Assert.Throws<ArgumentException>(() => Renderer.Render(model));
+    }
+
+    [Fact]
+    public void Given_a_local_http_link_When_rendering_Then_it_is_accepted()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", TestData.Branding, new Uri("http://127.0.0.1:7071/c/sign?t=1")));
+        Assert.Contains("http://127.0.0.1:7071/c/sign?t=1", email.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_session_kind_without_its_session_When_rendering_Then_it_is_refused()
+    {
+        var model = new EmailModel(EmailKinds.SessionReminder, "Jordan", "Ana", TestData.Branding, new Uri("https://a.test/x"));
+        Assert.Throws<ArgumentException>(() => Renderer.Render(model));
+    }
+
+    [Fact]
+    public void Given_an_unknown_kind_When_rendering_Then_it_is_refused()
+    {
+        var model = new EmailModel("welcome-bonus", "Jordan", "Ana", TestData.Branding, new Uri("https://a.test/x"));
+        Assert.Throws<ArgumentException>(() => Renderer.Render(model));
+    }
+}

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using CoachFlow.Email.Webhooks;
+
+namespace CoachFlow.Email.Tests;
+
+public sealed class WebhookTests
+{
+    private const string Body = """
+        [
+          {"email":"jordan@client.test","timestamp":1767225600,"event":"delivered","sg_event_id":"ev-1","sg_message_id":"m1","engagement_id":"eng-1","effect_id":"eng-1/0001"},
+          {"email":"sam@client.test","timestamp":1767225601,"event":"bounce","type":"bounce","sg_event_id":"ev-2","engagement_id":"eng-2","effect_id":"eng-2/0004"},
+          {"email":"kim@client.test","timestamp":1767225602,"event":"dropped","sg_event_id":"ev-3","engagement_id":"eng-3","effect_id":"eng-3/0002"},
+          {"email":"lee@client.test","timestamp":1767225603,"event":"bounce","type":"blocked","sg_event_id":"ev-4","engagement_id":"eng-4","effect_id":"eng-4/0002"},
+          {"email":"jordan@client.test","timestamp":1767225604,"event":"open","sg_event_id":"ev-5","custom_args":{"engagement_id":"eng-1","effect_id":"eng-1/0001"}},
+          {"email":"jordan@client.test","timestamp":1767225600,"event":"delivered","sg_event_id":"ev-1","engagement_id":"eng-1","effect_id":"eng-1/0001"},
+          {"email":"x@client.test","timestamp":1767225605,"event":"processed"}
+        ]
+        """;
+
+    private static (string PublicKey, string Signature, string Timestamp, byte[] Body) Signed(string timestamp = "1767225700")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var body = Encoding.UTF8.GetBytes(Body);
+        var signature = key.SignData([.. Encoding.UTF8.GetBytes(timestamp), .. body], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        return (Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()), Convert.ToBase64String(signature), timestamp, body);
+    }
+
+    [Fact]
+    public void Given_a_signed_payload_When_verified_Then_it_is_accepted()
+    {
+        var (publicKey, signature, timestamp, body) = Signed();
+        Assert.True(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body));
+    }
+
+    [Fact]
+    public void Given_a_tampered_body_When_verified_Then_it_is_refused()
+    {
+        var (publicKey, signature, timestamp, body) = Signed();
+        var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"bounce\",\"type\":\"bounce\"", "\"delivered\",\"type\":\"bounce\"", StringComparison.Ordinal));
+        Assert.NotEqual(body, tampered);
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, timestamp, tampered));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, timestamp, [.. body, (byte)' ']));
+    }
+
+    [Fact]
+    public void Given_a_tampered_timestamp_When_verified_Then_it_is_refused()
+    {
+        var (publicKey, signature, _, body) = Signed("1767225700");
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, "1767225701", body));
+    }
+
+    [Fact]
+    public void Given_a_tampered_or_missing_signature_When_verified_Then_it_is_refused()
+    {
+        var (publicKey, signature, timestamp, body) = Signed();
+        var bytes = Convert.FromBase64String(signature);
+        bytes[^1] ^= 0x01;
+        Assert.False(SendGridEventWebhook.Verify(publicKey, Convert.ToBase64String(bytes), timestamp, body));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, "not base64!", timestamp, body));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, "", timestamp, body));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, null, timestamp, body));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, null, body));
+    }
+
+    [Fact]
+    public void Given_another_key_When_verified_Then_it_is_refused()
+    {
+        var (_, signature, timestamp, body) = Signed();
+        var (otherKey, _, _, _) = Signed();
+        Assert.False(SendGridEventWebhook.Verify(otherKey, signature, timestamp, body));
+        Assert.False(SendGridEventWebhook.Verify("AAAA", signature, timestamp, body));
+    }
+
+    [Fact]
+    public void Given_an_old_timestamp_When_verified_with_a_tolerance_Then_it_is_refused()
+    {
+        var (publicKey, signature, timestamp, body) = Signed("1767225700");
+        var signedAt = DateTimeOffset.FromUnixTimeSeconds(1767225700);
+        Assert.True(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body, signedAt.AddMinutes(3), TimeSpan.FromMinutes(5)));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body, signedAt.AddMinutes(30), TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void Given_a_batch_When_parsed_Then_events_carry_ids_type_and_custom_args()
+    {
+        var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
+        Assert.Equal(6, events.Count); // the event without sg_event_id is skipped
+        var first = events[0];
+        Assert.Equal(("ev-1", "delivered", "jordan@client.test", "eng-1", "eng-1/0001"), (first.SgEventId, first.Event, first.Email, first.EngagementId, first.EffectId));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1767225600), first.OccurredAt);
+        Assert.Equal("eng-1", events[4].EngagementId); // nested custom_args
+        Assert.Equal("blocked", events[3].BounceType);
+    }
+
+    [Fact]
+    public void Given_seen_ids_and_a_repeat_in_the_batch_When_deduplicated_Then_each_new_event_comes_once()
+    {
+        var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
+        var unseen = SendGridEventWebhook.Unseen(events, new HashSet<string>(StringComparer.Ordinal) { "ev-3" });
+        Assert.Equal(["ev-1", "ev-2", "ev-4", "ev-5"], unseen.Select(e => e.SgEventId));
+    }
+
+    [Fact]
+    public void Given_bounces_drops_and_blocks_When_classified_Then_those_engagements_are_bouncing()
+    {
+        var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
+        Assert.Equal(["eng-2", "eng-3", "eng-4"], SendGridEventWebhook.BouncingEngagements(events));
+        Assert.False(events[0].IsBouncing);
+        Assert.True(new EmailEvent("x", "blocked", null, DateTimeOffset.UnixEpoch, "eng-9", null).IsBouncing);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("\"text\"")]
+    public void Given_a_body_that_is_not_an_array_When_parsed_Then_it_is_refused(string body)
+    {
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(body)));
+    }
+}
