@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CoachFlow.Functions.Tenancy;
+using CoachFlow.Runtime;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Functions.Engagements;
+
+/// <summary>
+/// The host's door to engagements: every read and write goes through here, scoped to the caller's firm and
+/// role (a coach sees their own engagements, a firm admin the firm's, a sponsor the firm's, read-only and
+/// without answers or private notes). Another firm's engagement is "not found", never "forbidden".
+/// </summary>
+public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog programs)
+{
+    public const string Definition = "engagement";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public ProgramCatalog Programs => programs;
+    public DurableRuntime Runtime => runtime;
+
+    public async Task<(InstanceView View, EngagementState State)> GetAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        var view = await runtime.GetAsync(engagementId, caller.FirmId, ct);
+        if (caller.Role == Role.Coach && view.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        return (view, ReadState(view));
+    }
+
+    public static EngagementState ReadState(InstanceView view) =>
+        view.State.Deserialize<EngagementState>(StateJson) ?? throw new InvalidDataException($"Engagement {view.InstanceId} has no readable state.");
+
+    public async Task<InputOutcome> RaiseAsync(Caller caller, string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct)
+    {
+        RequireWriter(caller);
+        await GetAsync(caller, engagementId, ct); // scope check before anything is written
+        return await runtime.RaiseAsync(engagementId, input, idempotencyKey, ct: ct);
+    }
+
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, string? idempotencyKey, CancellationToken ct)
+    {
+        RequireWriter(caller);
+        var program = programs.Find(request.ProgramId ?? "")
+            ?? throw new BadInputException($"There is no program '{request.ProgramId}'. Known programs: {string.Join(", ", programs.All.Select(p => p.Id).Distinct())}.");
+        var clientName = TenancyStore.Require(request.ClientName, "client name", 200);
+        var clientEmail = TenancyStore.RequireEmail(request.ClientEmail);
+        var goals = (request.OverallGoals ?? []).Select(g => TenancyStore.Require(g, "goal", 500)).ToList();
+        if (goals.Count > 10) throw new BadInputException("At most 10 overall goals.");
+        if (request.Fee is < 0 or > 1_000_000) throw new BadInputException("The fee is between 0 and 1,000,000.");
+        if (request.SessionMinutes is < 15 or > 480) throw new BadInputException("A session lasts between 15 and 480 minutes.");
+
+        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
+        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{caller.Coach.CoachId}|{key}")))[..20];
+        var clientId = "client-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{clientEmail.ToLowerInvariant()}")))[..16];
+        var terms = new EngagementTerms(
+            request.SessionMinutes ?? 60,
+            request.Fee ?? 0,
+            Limit(request.Currency, "currency", 3) ?? "EUR",
+            Limit(request.PaymentTerms, "payment terms", 500) ?? "Invoiced monthly, payable within 14 days.",
+            Limit(request.CancellationPolicy, "cancellation policy", 1000) ?? "Sessions moved or cancelled at least 24 hours ahead are not charged.",
+            Limit(request.SponsorName, "sponsor name", 200),
+            Limit(request.SponsorSees, "what the sponsor sees", 500) ?? "Only the agreed goals and whether sessions took place.",
+            [.. goals]);
+        var start = new StartEngagement(caller.FirmId, caller.Coach.CoachId, clientId, clientName, clientEmail, program.Id, terms);
+        var outcome = await runtime.StartAsync(Definition, engagementId, start, "start:" + key, ct);
+        return (engagementId, outcome);
+    }
+
+    private static string? Limit(string? value, string what, int max)
+    {
+        if (value is null) return null;
+        if (value.Length > max) throw new BadInputException($"The {what} is at most {max} characters.");
+        return value.Trim();
+    }
+
+    public static void RequireWriter(Caller caller)
+    {
+        if (!caller.CanWrite) throw new ForbiddenException("A sponsor can read progress but cannot change an engagement.");
+    }
+}
+
+/// <summary>The caller may see the engagement but not do this to it.</summary>
+public sealed class ForbiddenException(string message) : WorkflowException(message);
+
+public sealed record CreateEngagementRequest(
+    string? ClientName,
+    string? ClientEmail,
+    string? ProgramId,
+    IReadOnlyList<string>? OverallGoals = null,
+    decimal? Fee = null,
+    string? Currency = null,
+    int? SessionMinutes = null,
+    string? PaymentTerms = null,
+    string? CancellationPolicy = null,
+    string? SponsorName = null,
+    string? SponsorSees = null);
