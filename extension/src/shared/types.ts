@@ -1,0 +1,138 @@
+// Shapes of the CoachFlow coach API (JSON). Field names mirror the server contract exactly.
+
+export type Role = 'firm-admin' | 'coach' | 'sponsor';
+
+export interface Me {
+  coachId: string;
+  firmId: string;
+  name: string;
+  email: string;
+  role: Role;
+  firmName: string;
+}
+
+export interface Program {
+  id: string;
+  version: number;
+  name: string;
+  sessions: number;
+}
+
+export interface StartEngagementRequest {
+  clientName: string;
+  clientEmail: string;
+  programId: string;
+  overallGoals: string[];
+  fee?: number;
+  currency?: string;
+}
+
+export interface EngagementSummary {
+  id: string;
+  clientName: string;
+  programId: string;
+  phase: string;
+  waitingFor: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  flags: string[];
+  status: string;
+  coachId: string;
+  updatedAt: string;
+}
+
+export interface EngagementPage {
+  items: EngagementSummary[];
+  continuationToken: string | null;
+}
+
+export interface EngagementFilter {
+  phase?: string;
+  flag?: string;
+  overdue?: boolean;
+  pageSize?: number;
+  continuationToken?: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  summary: string;
+}
+
+export interface CheckIn {
+  at: string;
+  status: string;
+  learning: string | null;
+}
+
+export interface ActionItem {
+  id: string;
+  description: string;
+  dueAt: string | null;
+  status: string;
+  checkIns: CheckIn[];
+}
+
+export interface EngagementDetail extends EngagementSummary {
+  timeline: TimelineEntry[];
+  due: { what: string; dueAt: string }[];
+  documents: { kind: string; name: string; url: string }[];
+  actions: ActionItem[];
+  intake: {
+    answers: { itemId: string; prompt: string; value: unknown }[];
+    completedAt?: string | null;
+  } | null;
+  /** Wheel of Life baseline from the intake (sent by the server beside the contract fields). */
+  baseline?: { itemId: string; value: number }[];
+  reassessments: {
+    number: number;
+    at: string | null;
+    ratings: { itemId: string; value: number }[];
+    deltas: { itemId: string; fromBaseline: number | null; fromPrevious: number | null }[];
+  }[];
+  sessions: SessionInfo[];
+}
+
+export interface SessionInfo {
+  number: number;
+  startAt: string | null;
+  timeZoneId: string | null;
+  held: boolean;
+  agreementCaptured: boolean;
+}
+
+export interface ScheduleSessionRequest {
+  number: number;
+  startAt: string;
+  timeZoneId: string;
+}
+
+export interface SessionAgreement {
+  grow: { goal: string; reality: string; options: string; will: string };
+  goals: { description: string; measure: string }[];
+  actions: { description: string; dueAt: string; obstacle: string; mitigation: string }[];
+  accountability: string;
+  leadingIndicators: { name: string; target: string }[];
+  takeaways: string;
+  sharedNotes: string;
+  privateCoachNotes: string;
+}
+
+export interface MaintenancePlan {
+  frameworks: string[];
+  valuesAndStrengths: string[];
+  goalTracking: string;
+  retreatCadence: string;
+  supportTriggers: string[];
+  outcomes: string;
+}
+
+/** RFC 9457 problem details. */
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: Record<string, string[]>;
+}
