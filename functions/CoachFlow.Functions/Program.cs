@@ -10,6 +10,10 @@ if (CustomHandler.IsActive)
     builder.WebHost.UseUrls($"http://127.0.0.1:{Environment.GetEnvironmentVariable(CustomHandler.PortVariable)}");
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.AddProblemDetails();
+// Bad requests (unreadable JSON, wrong types, too large) throw, so Problems turns them into a problem with a reason.
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+// Anything a client or coach typed goes out with <, >, & and quotes escaped, even inside JSON.
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default);
 builder.Services.AddOpenApi();
 builder.Services.AddCoachFlowRuntime(builder.Configuration);
 builder.Services.AddCoachFlowEmail(builder.Configuration);
@@ -17,7 +21,7 @@ builder.Services.AddClientPages();
 
 var app = builder.Build();
 app.UseProblems();
-app.UseStatusCodePages();
+app.UseProblemStatusPages();
 app.MapOpenApi();
 app.MapHealth();
 app.MapEngagementsApi();

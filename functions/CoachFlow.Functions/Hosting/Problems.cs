@@ -22,6 +22,23 @@ public static partial class Problems
             await Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(http);
         }));
 
+    /// <summary>Empty error responses (no route, wrong method, too large, wrong media type) get a problem with a reason too.</summary>
+    public static IApplicationBuilder UseProblemStatusPages(this IApplicationBuilder app) =>
+        app.UseStatusCodePages(async context =>
+        {
+            var http = context.HttpContext;
+            var (title, detail) = http.Response.StatusCode switch
+            {
+                404 => ("Not found", $"There is nothing at {http.Request.Path}. The API is described at /openapi/v1.json."),
+                405 => ("Method not allowed", $"{http.Request.Method} is not supported on {http.Request.Path}."),
+                413 => ("Too large", "The request body is larger than the 1 MB this API accepts."),
+                415 => ("Unsupported media type", "Send the body as JSON with 'Content-Type: application/json'."),
+                401 => ("Not signed in", "Send a personal access token as 'Authorization: Bearer cfp_…'."),
+                _ => ("Request failed", "The request could not be handled as sent."),
+            };
+            await Results.Problem(detail, statusCode: http.Response.StatusCode, title: title).ExecuteAsync(http);
+        });
+
     public static (int Status, string Title, string Detail) Describe(Exception? error) => error switch
     {
         InstanceNotFoundException e => (404, "Not found", e.Message),
