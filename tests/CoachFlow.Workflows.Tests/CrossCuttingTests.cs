@@ -37,6 +37,19 @@ public class CrossCuttingTests
     }
 
     [Fact]
+    public void GivenContractSent_WhenTheClientsEmailBounces_ThenTheEngagementIsFlaggedOnceAndTheCoachIsTold()
+    {
+        var s = Scenario.ContractSent();
+
+        var d = s.When(new ReportEmailBouncing("bounce"));
+
+        Assert.Equal(FlagNames.ClientEmailBouncing, d.Single<FlagRaised>().Flag);
+        Assert.Contains(new NotifyCoach(FlagNames.ClientEmailBouncing), d.Effects);
+        Assert.Contains(FlagNames.ClientEmailBouncing, s.Workflow.Project(s.State).Flags);
+        Assert.Equal(Decision<EngagementEvent>.None, s.When(new ReportEmailBouncing("dropped")));
+    }
+
+    [Fact]
     public void GivenContractSent_WhenCoachPauses_ThenRejected() =>
         Assert.Equal(DecisionKind.Rejected, Scenario.ContractSent().When(new PauseEngagement(Party.Coach, "Busy")).Kind);
 

@@ -121,14 +121,16 @@ public sealed partial class DurableRuntime
             return new CommitResult.Done();
         }
 
+        // The two writes a step may need before its commit (guard window, due-timer rows) go out together.
+        var timerIndex = WriteTimerIndexAsync(batch.TimerIndex, ct);
         GuardWindow? window = null;
         if (batch.Outbox.Count > 0 || batch.IndexChanged)
             window = await _guards.ProtectAsync(w.Id, ct);
         try
         {
+            await timerIndex;
             foreach (var (rowKey, _) in batch.Outbox)
                 ((TableEntity)batch.Actions[rowKey].Entity)["Window"] = window!.Id;
-            await WriteTimerIndexAsync(w.Id, batch.TimerIndex, ct);
             _options.FaultInjector?.Invoke("before-commit");
 
             var actions = batch.Actions.Values.ToList();
@@ -168,8 +170,9 @@ public sealed partial class DurableRuntime
         }
     }
 
-    private async Task WriteTimerIndexAsync(string instanceId, List<TableEntity> rows, CancellationToken ct)
+    private async Task WriteTimerIndexAsync(List<TableEntity> rows, CancellationToken ct)
     {
+        if (rows.Count == 0) return;
         // Written before the commit: a timer row whose step then fails to commit fires into nothing and is deleted.
         foreach (var bucket in rows.GroupBy(r => r.PartitionKey))
         {
@@ -177,7 +180,6 @@ public sealed partial class DurableRuntime
             await _storage.Timers.SubmitTransactionAsync(actions, ct);
         }
         foreach (var row in rows) _scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
-        _ = instanceId;
     }
 
     internal async Task<LoadedInstance?> LoadAsync(string instanceId, CancellationToken ct)

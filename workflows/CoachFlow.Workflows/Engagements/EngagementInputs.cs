@@ -121,3 +121,6 @@ public sealed record ResumeEngagement : WorkflowInput;
 public sealed record EndEngagement(Party By, string Reason) : WorkflowInput;
 
 public sealed record ChangeCoach(string NewCoachId) : WorkflowInput;
+
+/// <summary>The email provider reported that mail to the client bounced or was dropped; <see cref="Event"/> is its event name.</summary>
+public sealed record ReportEmailBouncing(string Event) : WorkflowInput;

@@ -54,6 +54,9 @@ public static class FlagNames
     public const string StalledProgress = "stalled-progress";
     /// <summary>An action was reported not done in two or more reports in a row.</summary>
     public const string GoalNotResonant = "goal-not-resonant";
+
+    /// <summary>Email to the client bounces or is dropped: the coach should check the address.</summary>
+    public const string ClientEmailBouncing = "client-email-bouncing";
 }
 
 /// <summary>The ids of the durable timers an engagement sets.</summary>

@@ -27,7 +27,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(ScheduleSession), typeof(RescheduleSession), typeof(AnswerPreSession), typeof(CaptureSessionAgreement),
         typeof(MarkSessionHeld), typeof(CheckInAction), typeof(SubmitReassessment), typeof(ReviewReassessment),
         typeof(DraftMaintenancePlan), typeof(ConfirmMaintenancePlan), typeof(AnswerMaintenanceCheckIn),
-        typeof(PauseEngagement), typeof(ResumeEngagement), typeof(EndEngagement), typeof(ChangeCoach),
+        typeof(PauseEngagement), typeof(ResumeEngagement), typeof(EndEngagement), typeof(ChangeCoach), typeof(ReportEmailBouncing),
     ];
 
     public override IReadOnlyList<Type> EventTypes =>
@@ -49,7 +49,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
     public override Decision<EngagementEvent> Decide(EngagementState state, WorkflowInput input, DateTimeOffset now)
     {
         var decision = DecideCore(state, input, now);
-        return input is TimerFired ? decision : WithActivity(state, decision, now);
+        return input is TimerFired or ReportEmailBouncing ? decision : WithActivity(state, decision, now);
     }
 
     private Decision<EngagementEvent> DecideCore(EngagementState s, WorkflowInput input, DateTimeOffset now)
@@ -65,13 +65,14 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         if (s.IsFinished())
             return input switch
             {
-                StartEngagement or EndEngagement or TimerFired or PauseEngagement or ResumeEngagement => Decision<EngagementEvent>.None,
+                StartEngagement or EndEngagement or TimerFired or PauseEngagement or ResumeEngagement or ReportEmailBouncing => Decision<EngagementEvent>.None,
                 _ => Reject(s, input, "the engagement is over"),
             };
 
         switch (input)
         {
             case StartEngagement: return Decision<EngagementEvent>.None;
+            case ReportEmailBouncing bounce: return ReportBounce(s, bounce, now);
             case EndEngagement end: return End(s, end, now);
             case ChangeCoach change: return ChangeCoach(s, change, now);
             case PauseEngagement pause: return Pause(s, pause, now);
@@ -202,6 +203,12 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             .Concat(s.Actions.Select(a => TimerIds.ActionCheckIn(a.ActionId)))
             .Concat(Enumerable.Range(1, program.MaintenanceCheckIns).Select(TimerIds.MaintenanceCheckIn));
     }
+
+    /// <summary>A bounce flags the engagement once and tells the coach, whatever the phase.</summary>
+    private static Decision<EngagementEvent> ReportBounce(EngagementState s, ReportEmailBouncing bounce, DateTimeOffset now) =>
+        s.HasFlag(FlagNames.ClientEmailBouncing)
+            ? Decision<EngagementEvent>.None
+            : Decision<EngagementEvent>.Apply([new FlagRaised(s.EngagementId, FlagNames.ClientEmailBouncing, bounce.Event, now)], new NotifyCoach(FlagNames.ClientEmailBouncing));
 
     // ---- helpers ----
 
