@@ -25,6 +25,7 @@ app.UseProblemStatusPages();
 app.MapOpenApi();
 app.MapHealth();
 app.MapEngagementsApi();
+app.MapSendGridWebhook();
 app.MapClientPages();
 app.MapFunctionsTriggers();
 app.Run();

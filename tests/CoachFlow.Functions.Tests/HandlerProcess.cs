@@ -28,7 +28,7 @@ public sealed class HandlerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
-    public static HandlerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, string storageConnectionString, string? prefix = null)
+    public static HandlerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, string storageConnectionString, string? prefix = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = Repository.FreePort();
         var info = new ProcessStartInfo(fileName, arguments)
@@ -42,6 +42,7 @@ public sealed class HandlerProcess : IAsyncDisposable
         info.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["CoachFlow__Storage__ConnectionString"] = storageConnectionString;
         info.Environment["CoachFlow__Storage__Prefix"] = prefix ?? Repository.UniquePrefix();
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
         var handler = new HandlerProcess(process, port);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) handler._output.Enqueue(e.Data); };

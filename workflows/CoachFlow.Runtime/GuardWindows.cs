@@ -44,7 +44,7 @@ internal sealed partial class GuardWindows(StorageAccount storage, RuntimeOption
     private GuardWindow Current()
     {
         var now = time.GetUtcNow();
-        if (_current is null || now - _current.OpenedAt > options.WindowLength || _current.Durable.Count >= 800)
+        if (_current is null || now - _current.OpenedAt > options.WindowLength || _current.Durable.Count >= 256)
         {
             if (_current is not null) Retire(_current);
             _current = new GuardWindow(Guid.NewGuid().ToString("N"), now, this);

@@ -24,6 +24,9 @@ public sealed class ApiFixture : IAsyncLifetime
     public Coach CoachAIdentity { get; private set; } = null!;
     public Uri BaseAddress => _app!.Client.BaseAddress!;
 
+    /// <summary>Stands for SendGrid's signing key; the app is configured with its public half.</summary>
+    public System.Security.Cryptography.ECDsa WebhookKey { get; } = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
     public async Task InitializeAsync()
     {
         _azurite = await Azurite.StartAsync();
@@ -41,7 +44,8 @@ public sealed class ApiFixture : IAsyncLifetime
         var sponsor = await Tenancy.AddCoachAsync(firmA.FirmId, "Sam Sponsor", "sam@a.example", Role.Sponsor, null);
         var (_, _, coachBToken) = await Tenancy.CreateFirmAsync("Firm B", "Bo Admin", "bo@b.example", TimeSpan.FromDays(1));
 
-        _app = HandlerProcess.Start("dotnet", [Repository.FunctionsAppDll], Path.GetDirectoryName(Repository.FunctionsAppDll)!, _azurite.ConnectionString, prefix);
+        _app = HandlerProcess.Start("dotnet", [Repository.FunctionsAppDll], Path.GetDirectoryName(Repository.FunctionsAppDll)!, _azurite.ConnectionString, prefix,
+            new Dictionary<string, string> { ["CoachFlow__SendGrid__WebhookPublicKey"] = Convert.ToBase64String(WebhookKey.ExportSubjectPublicKeyInfo()) });
         await _app.WaitForHealthAsync(TimeSpan.FromSeconds(30));
 
         AdminA = Client(adminToken.Token);
