@@ -199,7 +199,7 @@ internal sealed class DocumentView : ClientForm
         var doc = name is null ? null : await pages.Documents.ReadAsync(link.EngagementId, name, ct);
         if (doc is null) return StandardPages.NotReady(title);
         return new Page(200, title, P("Here is the document. It is also kept with your engagement, so you can come back to it with this link.", "lead") +
-            DocumentFrame(title, doc.Html, $"/c/{link.Token}/document"));
+            DocumentContent(title, doc.Html, $"/c/{link.Token}/document"));
     }
 
     private static Page SessionDetails(ClientLink link)

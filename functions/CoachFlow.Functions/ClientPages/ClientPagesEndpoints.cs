@@ -28,7 +28,7 @@ public static partial class ClientPagesEndpoints
     public const int MaxFormBytes = 256 * 1024;
 
     internal const string ContentSecurityPolicy =
-        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; frame-src 'self'; base-uri 'none'";
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     /// <summary>A stored document opened on its own: styles only, nothing active, not even forms.</summary>
     internal const string DocumentSecurityPolicy =
@@ -71,8 +71,10 @@ internal sealed partial class ClientPagesHandler(
     TenancyStore tenancy,
     ProgramCatalog programs,
     IAntiforgery antiforgery,
+    TimeProvider time,
     ILogger<ClientPagesHandler> logger)
 {
+    public DateTimeOffset Now => time.GetUtcNow();
     public DurableRuntime Runtime => runtime;
     public DocumentStore Documents => documents;
     public LinkSigner Links => links;
@@ -256,7 +258,7 @@ internal sealed partial class ClientPagesHandler(
         h["Referrer-Policy"] = "no-referrer";
         h[HeaderNames.XContentTypeOptions] = "nosniff";
         h[HeaderNames.XFrameOptions] = "DENY";
-        h[HeaderNames.CacheControl] = "no-store";
+        h[HeaderNames.CacheControl] = "no-cache, no-store"; // exactly what antiforgery sets, so it need not override (and warn)
         h[HeaderNames.Pragma] = "no-cache";
         h["Cross-Origin-Opener-Policy"] = "same-origin";
         h["X-Robots-Tag"] = "noindex, nofollow";
@@ -264,8 +266,6 @@ internal sealed partial class ClientPagesHandler(
 
     private static IResult Render(HttpContext http, Page page, string? firmName)
     {
-        // Antiforgery sets its own cache headers; a page holding a personal link is never stored.
-        http.Response.Headers[HeaderNames.CacheControl] = "no-store";
         if (page.RetryAfterSeconds is int seconds) http.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Results.Content(PageHtml.Layout(page, firmName), "text/html; charset=utf-8", Encoding.UTF8, page.Status);
     }

@@ -45,7 +45,7 @@ internal sealed class ContractForm : ClientForm
             http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
             userAgent.Length > 512 ? userAgent[..512] : userAgent,
             doc!.Sha256);
-        var signedAt = DateTimeOffset.UtcNow;
+        var signedAt = pages.Now;
         var page = await pages.RaiseAsync(link, sign, link.Key("sign"), () => new Page(200, "Your agreement is signed",
             $"""
             <div class="panel" role="status">
@@ -91,7 +91,7 @@ internal sealed class ContractForm : ClientForm
             {ErrorSummary(errors)}
             <p class="lead">{H(link.CoachName)} has prepared your coaching agreement. Please read it, then sign it below.{H(expires)}</p>
             <h2>The agreement (version {version})</h2>
-            {DocumentFrame($"Coaching agreement, version {version}", doc.Html, $"/c/{link.Token}/document")}
+            {DocumentContent($"Coaching agreement, version {version}", doc.Html, $"/c/{link.Token}/document")}
             <p class="meta">Document fingerprint (SHA-256), recorded with your signature so it is always clear which text you signed:
             <span class="hash">{H(doc.Sha256)}</span></p>
             <h2>Sign</h2>

@@ -1,5 +1,7 @@
 using System.Text;
+using System.Globalization;
 using System.Text.Encodings.Web;
+using System.Text.RegularExpressions;
 
 namespace CoachFlow.Functions.ClientPages;
 
@@ -20,7 +22,7 @@ internal sealed record FieldError(string Field, string Anchor, string Message);
 /// groups in fieldsets with a legend, hints and errors referenced by <c>aria-describedby</c>, and an error
 /// summary whose links jump to the fields. Pages work without JavaScript and render well on a phone first.
 /// </remarks>
-internal static class PageHtml
+internal static partial class PageHtml
 {
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Default;
 
@@ -66,7 +68,8 @@ internal static class PageHtml
         .error-message{color:#b00020;font-weight:600;margin:.25rem 0 .5rem}
         .has-error{border-left:4px solid #b00020;padding-left:.75rem}
         .panel{border:2px solid #0b4f7c;padding:1rem;margin:0 0 1.5rem}
-        .document{width:100%;height:70vh;min-height:24rem;border:2px solid #1b1b1b;background:#fff}
+        .document{border:2px solid #b1b4b6;border-left:6px solid #0b4f7c;padding:0 1rem;margin:0 0 1rem}
+        .document h2{font-size:1.3rem}.document h3{font-size:1.1rem}
         .hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
         .answer{white-space:pre-wrap;overflow-wrap:anywhere}
         dt{font-weight:600;margin-top:.6rem}
@@ -197,12 +200,34 @@ internal static class PageHtml
     public static string Button(string text, string? name = null, string? value = null, bool secondary = false) =>
         $"<button type=\"submit\" class=\"button{(secondary ? " secondary" : "")}\"{(name is null ? "" : $" name=\"{H(name)}\" value=\"{H(value)}\"")}>{H(text)}</button>";
 
-    /// <summary>A stored document (ours, already HTML-encoded when it was rendered) shown in a sandboxed frame: no scripts, no same-origin access.</summary>
-    public static string DocumentFrame(string title, string html, string fullPageHref) =>
-        $"""
-        <iframe class="document" title="{H(title)}" sandbox="" referrerpolicy="no-referrer" srcdoc="{H(html)}"></iframe>
-        <p><a href="{H(fullPageHref)}">Open “{H(title)}” on its own page</a> (easier to read on a phone).</p>
-        """;
+    /// <summary>
+    /// A stored document shown inside the page: the body of the stored HTML, with its headings moved one level
+    /// down (the page keeps its single h1) and its landmarks turned into plain blocks. The stored HTML is ours,
+    /// rendered from templates that HTML-encode every value, so it carries no markup anyone typed. The exact
+    /// stored bytes stay one link away, on their own page.
+    /// </summary>
+    public static string DocumentContent(string title, string html, string fullPageHref)
+    {
+        var body = BodyOf().Match(html) is { Success: true } m ? m.Groups[1].Value : "";
+        body = Landmark().Replace(body, "<$1div");
+        body = Heading().Replace(body, h => $"<{h.Groups[1].Value}h{int.Parse(h.Groups[2].Value, CultureInfo.InvariantCulture) + 1}");
+        return $"""
+            <article class="document" aria-labelledby="document-title">
+            <p class="meta" id="document-title">{H(title)}</p>
+            {body}
+            </article>
+            <p><a href="{H(fullPageHref)}">Open “{H(title)}” as a separate document</a> (to print or save it).</p>
+            """;
+    }
+
+    [GeneratedRegex("<body[^>]*>(.*)</body>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex BodyOf();
+
+    [GeneratedRegex("<(/?)(?:main|header|footer|nav|aside)\\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Landmark();
+
+    [GeneratedRegex("<(/?)h([1-5])\\b", RegexOptions.IgnoreCase)]
+    private static partial Regex Heading();
 
     public static string FieldId(string name) => "f-" + name;
 
