@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CoachFlow.Functions.Engagements;
 using CoachFlow.Functions.Tenancy;
 using CoachFlow.Runtime;
@@ -81,7 +82,8 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
             }
             sections.Add(Section(title, source, hidePrivate: doc.Kind != "coach-private-notes"));
             html = await Document.RenderAsync(new TemplateContext(new Dictionary<string, object?>(common) { ["title"] = title, ["sections"] = sections }, Options), HtmlEncoder.Default);
-            data = source;
+            // The JSON is shared like the HTML: the coach's private notes stay out of it too.
+            data = doc.Kind == "coach-private-notes" ? source : WithoutPrivateNotes(source);
         }
         await store.WriteAsync(context.InstanceId, doc.Kind, doc.Name, html, JsonSerializer.Serialize(data, EngagementService.Json), ct);
     }
@@ -115,6 +117,27 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
 
     private static JsonElement Pick(JsonElement e, string outer, string inner) =>
         JsonSerializer.SerializeToElement(new Dictionary<string, string?> { [inner] = e.GetProperty(outer).GetProperty(inner).GetString() });
+
+    private static JsonElement WithoutPrivateNotes(JsonElement e)
+    {
+        var node = JsonNode.Parse(e.GetRawText());
+        Strip(node);
+        return JsonSerializer.SerializeToElement(node);
+
+        static void Strip(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    o.Remove("privateCoachNotes");
+                    foreach (var (_, child) in o) Strip(child);
+                    break;
+                case JsonArray a:
+                    foreach (var child in a) Strip(child);
+                    break;
+            }
+        }
+    }
 
     private static JsonElement Merge(JsonElement e, string key, string value)
     {
