@@ -16,20 +16,23 @@ namespace CoachFlow.Runtime;
 /// </remarks>
 internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccount storage, RuntimeOptions options, TimeProvider time, ILogger logger)
 {
+    private const int MaxKnown = 10_000;
     private readonly Lock _lock = new();
-    private DateTimeOffset _nextKnownDue = DateTimeOffset.MaxValue;
+    private readonly SortedSet<DateTimeOffset> _known = [];
     private CancellationTokenSource _wake = new();
 
+    private DateTimeOffset NextKnownDue => _known.Count == 0 ? DateTimeOffset.MaxValue : _known.Min;
+
+    /// <summary>Remembers a due time this host wrote, so it wakes for it instead of waiting for the next scan.</summary>
     public void NoteDue(DateTimeOffset due)
     {
         CancellationTokenSource? wake = null;
         lock (_lock)
         {
-            if (due < _nextKnownDue)
-            {
-                _nextKnownDue = due;
-                wake = _wake;
-            }
+            var earliest = due < NextKnownDue;
+            _known.Add(due);
+            if (_known.Count > MaxKnown) _known.Remove(_known.Max);
+            if (earliest) wake = _wake;
         }
         try { wake?.Cancel(); } catch (ObjectDisposedException) { }
     }
@@ -38,7 +41,7 @@ internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccoun
     public async Task<int> FireDueAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        lock (_lock) if (_nextKnownDue <= now) _nextKnownDue = DateTimeOffset.MaxValue;
+        lock (_lock) _known.RemoveWhere(d => d <= now);
         var filter = TableClient.CreateQueryFilter($"PartitionKey le {Keys.DueBucket(now)}");
         var due = new List<TableEntity>();
         await foreach (var row in storage.Timers.QueryAsync<TableEntity>(filter, cancellationToken: ct))
@@ -102,7 +105,7 @@ internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccoun
                 _wake.Dispose();
                 _wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 wake = _wake;
-                var untilNext = _nextKnownDue == DateTimeOffset.MaxValue ? options.TimerScanInterval : _nextKnownDue - time.GetUtcNow();
+                var untilNext = NextKnownDue == DateTimeOffset.MaxValue ? options.TimerScanInterval : NextKnownDue - time.GetUtcNow();
                 wait = untilNext < TimeSpan.Zero ? TimeSpan.Zero : untilNext > options.TimerScanInterval ? options.TimerScanInterval : untilNext;
             }
             try { await Task.Delay(wait, time, wake.Token); }
