@@ -4,6 +4,7 @@ using CoachFlow.Functions.Engagements;
 using CoachFlow.Functions.Hosting;
 
 if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
+if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
 
 var builder = WebApplication.CreateBuilder(args);
 if (CustomHandler.IsActive)
@@ -17,6 +18,7 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = Sys
 builder.Services.AddOpenApi();
 builder.Services.AddCoachFlowRuntime(builder.Configuration);
 builder.Services.AddCoachFlowEmail(builder.Configuration);
+builder.Services.AddSharedDataProtection();
 builder.Services.AddClientPages();
 
 var app = builder.Build();
