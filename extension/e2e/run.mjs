@@ -100,9 +100,16 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function emailedLink(address, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const emails = await fetch(`${maildevUrl}/email`)
-      .then((r) => r.json())
-      .catch(() => []);
+    // maildev 3 serves its REST API under /api; older versions at the root.
+    let emails = await fetch(`${maildevUrl}/api/email`)
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
+    if (!Array.isArray(emails)) {
+      emails = await fetch(`${maildevUrl}/email`)
+        .then((r) => (r.ok ? r.json() : []))
+        .catch(() => []);
+    }
+    if (!Array.isArray(emails)) emails = [];
     for (const email of emails) {
       if (!(email.to ?? []).some((t) => String(t.address).toLowerCase() === address)) continue;
       const match = `${email.text ?? ''} ${email.html ?? ''}`.match(/https?:\/\/[^\s"'<>]+\/c\/[^\s"'<>]+/);
@@ -166,6 +173,10 @@ try {
   };
 
   await step('the side panel asks to configure when nothing is set', async () => {
+    // On install the service worker opens Options in a tab; let that land first so it cannot take over
+    // the tab the panel is loading in.
+    for (let i = 0; i < 50 && !context.pages().some((p) => p.url().startsWith(`${base}/options.html`)); i++)
+      await sleep(100);
     const panel = await context.newPage();
     await panel.goto(`${base}/sidepanel.html`);
     await expectText(panel.locator('main h1'), /Welcome to CoachFlow/, 'welcome');
