@@ -19,6 +19,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddCoachFlowRuntime(builder.Configuration);
 builder.Services.AddCoachFlowEmail(builder.Configuration);
 builder.Services.AddSharedDataProtection();
+builder.Services.AddCoachFlowTelemetry(builder.Configuration);
 builder.Services.AddClientPages();
 
 var app = builder.Build();
