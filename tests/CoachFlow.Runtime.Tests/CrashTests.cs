@@ -48,6 +48,11 @@ public sealed class CrashTests(Azurite azurite)
             Assert.Equal(15, view.State.GetProperty("total").GetInt32());
             Assert.Equal(["contract", "welcome"], await setup.Notified.ReadAsync(id));
             Assert.Empty(view.Effects);
+            // The timer the signature set (session 1) has its due-timer row, so it will fire.
+            var dueRows = new List<string>();
+            await foreach (var row in setup.Storage.Timers.QueryAsync<Azure.Data.Tables.TableEntity>(Azure.Data.Tables.TableClient.CreateQueryFilter($"InstanceId eq {id}")))
+                dueRows.Add(row.GetDateTimeOffset("DueAt")!.Value.ToString("O"));
+            Assert.Contains(Assert.Single(view.Timers).DueAt.ToString("O"), dueRows);
         }
     }
 

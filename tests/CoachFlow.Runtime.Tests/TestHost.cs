@@ -59,6 +59,7 @@ public sealed class TestHost : IAsyncDisposable
         var stepSize = step ?? TimeSpan.FromDays(1);
         for (var moved = TimeSpan.Zero; moved < by; moved += stepSize)
         {
+            await Runtime.WhenIdleAsync(); // due-timer rows are written just after their step
             Time.Advance(stepSize < by - moved ? stepSize : by - moved);
             await Runtime.FireDueTimersAsync();
         }

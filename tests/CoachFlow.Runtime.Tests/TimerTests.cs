@@ -50,6 +50,7 @@ public sealed class TimerTests(Azurite azurite)
         await using var a = await TestHost.CreateAsync(azurite);
         await using var b = await TestHost.CreateAsync(azurite, a.Options.Prefix, a.Time);
         await a.BeginAsync("eng-two-scanners");
+        await a.Runtime.WhenIdleAsync();
 
         a.Time.Advance(TimeSpan.FromDays(3));
         await Task.WhenAll(a.Runtime.FireDueTimersAsync(), b.Runtime.FireDueTimersAsync());

@@ -55,9 +55,16 @@ public sealed partial class DurableRuntime
         var remaining = new Queue<Request>(requests);
         var duplicates = new HashSet<Request>();
         var attempts = 0;
+        var assumeNew = !slot.Loaded && slot.Cache is null && requests[0] is StartRequest;
         while (remaining.Count > 0)
         {
-            slot.Cache ??= await LoadAsync(instanceId, ct);
+            // A start on an id this host has never seen skips the read: if the id is taken after all, the Add of
+            // the snapshot row fails, and the retry reads it (then reports a duplicate or a clash).
+            if (slot.Cache is null && !assumeNew)
+            {
+                slot.Cache = await LoadAsync(instanceId, ct);
+                slot.Loaded = true;
+            }
             var batch = new StepBatch(instanceId, slot.Cache, _time.GetUtcNow(), this);
             var taken = new List<Request>();
             foreach (var request in remaining)
@@ -87,6 +94,7 @@ public sealed partial class DurableRuntime
             }
 
             var commit = await CommitAsync(slot, batch, ct);
+            assumeNew = false;
             if (commit is CommitResult.Conflict)
             {
                 if (++attempts > 50) throw new InvalidOperationException($"Engagement {instanceId} kept changing under this host; gave up after 50 attempts.");
@@ -121,14 +129,12 @@ public sealed partial class DurableRuntime
             return new CommitResult.Done();
         }
 
-        // The two writes a step may need before its commit (guard window, due-timer rows) go out together.
-        var timerIndex = WriteTimerIndexAsync(batch.TimerIndex, ct);
+        // Everything a step does after its commit (effects, index row, due-timer rows) is covered by the guard.
         GuardWindow? window = null;
-        if (batch.Outbox.Count > 0 || batch.IndexChanged)
+        if (batch.Outbox.Count > 0 || batch.IndexChanged || batch.TimerIndex.Count > 0)
             window = await _guards.ProtectAsync(w.Id, ct);
         try
         {
-            await timerIndex;
             foreach (var (rowKey, _) in batch.Outbox)
                 ((TableEntity)batch.Actions[rowKey].Entity)["Window"] = window!.Id;
             _options.FaultInjector?.Invoke("before-commit");
@@ -158,6 +164,7 @@ public sealed partial class DurableRuntime
             _options.FaultInjector?.Invoke("after-commit");
             batch.CompleteAll();
 
+            if (batch.TimerIndex.Count > 0) _effects.LaunchTimerIndex(window!, batch.TimerIndex);
             foreach (var (rowKey, effect) in batch.Outbox)
                 _effects.Launch(window!, slot, w, rowKey, effect);
             if (batch.IndexChanged && w.Projection is not null)
@@ -170,10 +177,13 @@ public sealed partial class DurableRuntime
         }
     }
 
-    private async Task WriteTimerIndexAsync(List<TableEntity> rows, CancellationToken ct)
+    /// <summary>
+    /// Writes due-timer rows (after the commit, under the guard: if this host dies first, recovery writes them
+    /// again from the instance's timer rows). A row whose step did not commit fires into nothing.
+    /// </summary>
+    internal async Task WriteTimerIndexAsync(IReadOnlyCollection<TableEntity> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return;
-        // Written before the commit: a timer row whose step then fails to commit fires into nothing and is deleted.
         foreach (var bucket in rows.GroupBy(r => r.PartitionKey))
         {
             var actions = bucket.GroupBy(r => r.RowKey).Select(g => new TableTransactionAction(TableTransactionActionType.UpsertReplace, g.Last())).ToList();

@@ -26,7 +26,7 @@ public sealed partial class DurableRuntime
     private readonly WorkflowRegistry _registry;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly GuardWindows _guards;
+    private readonly GuardLanes _guards;
     private readonly EffectRunner _effects;
     private readonly TimerScanner _scanner;
 
@@ -38,7 +38,8 @@ public sealed partial class DurableRuntime
         _options = options;
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _guards = new GuardWindows(storage, options, _time, _logger);
+        // Guard windows live in queue time (message visibility), which is real time even when steps run on a fake clock.
+        _guards = new GuardLanes(storage, options, TimeProvider.System, _logger);
         _effects = new EffectRunner(this, storage, options, _time, _logger);
         _scanner = new TimerScanner(this, storage, options, _time, _logger);
     }

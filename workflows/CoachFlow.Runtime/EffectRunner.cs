@@ -78,6 +78,43 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         });
     }
 
+    /// <summary>Writes a step's due-timer rows after its commit; retried until it lands (the window stays open meanwhile).</summary>
+    public void LaunchTimerIndex(GuardWindow window, IReadOnlyCollection<TableEntity> rows)
+    {
+        window.Hold();
+        Interlocked.Increment(ref _inFlight);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await runtime.WriteTimerIndexAsync(rows, CancellationToken.None);
+                        return;
+                    }
+                    catch (RequestFailedException ex) when (attempt < 5)
+                    {
+                        LogTimerIndexRetry(logger, rows.First().GetString("InstanceId") ?? "?", ex.Status);
+                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // Left to the guard: the window is not closed cleanly, so recovery rewrites the rows.
+                LogTimerIndexFailed(logger, rows.First().GetString("InstanceId") ?? "?", ex.GetType().Name);
+                window.Abandon();
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+                window.Release();
+            }
+        });
+    }
+
     /// <summary>Runs one attempt; on failure records it and schedules the next (or parks). True when it succeeded.</summary>
     private async Task<bool> ExecuteAsync(string instanceId, string rowKey, WorkflowEffect effect, int attempt)
     {
@@ -239,6 +276,12 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Effect {EffectId} of engagement {InstanceId} is parked after {Attempts} attempts; an operator can redrive it")]
     private static partial void LogEffectParked(ILogger logger, string instanceId, string effectId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due-timer rows of engagement {InstanceId} not written yet (status {Status}); retrying")]
+    private static partial void LogTimerIndexRetry(ILogger logger, string instanceId, int status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Due-timer rows of engagement {InstanceId} could not be written ({ErrorType}); its guard window will recover them")]
+    private static partial void LogTimerIndexFailed(ILogger logger, string instanceId, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Index row of engagement {InstanceId} could not be written ({ErrorType}); will retry")]
     private static partial void LogIndexFailed(ILogger logger, string instanceId, string errorType);

@@ -99,7 +99,7 @@ internal sealed partial class GuardWindows(StorageAccount storage, RuntimeOption
             id = window.MessageId;
             pop = window.PopReceipt;
         }
-        if (id is null) return;
+        if (id is null || window.Abandoned) return; // an abandoned window's message becomes visible and recovery runs
         try
         {
             await storage.Work.DeleteMessageAsync(id, pop);
@@ -176,6 +176,14 @@ internal sealed class GuardWindow(string id, DateTimeOffset openedAt, GuardWindo
     public bool Closed { get; set; }
     public int Outstanding { get; private set; }
 
+    /// <summary>Something under this window failed for good: never delete its message, so recovery runs.</summary>
+    public bool Abandoned { get; private set; }
+
+    public void Abandon()
+    {
+        lock (owner.SyncRoot) Abandoned = true;
+    }
+
     /// <summary>Something (a step, an effect, an index write) needs this window open.</summary>
     public void Hold()
     {
@@ -186,5 +194,26 @@ internal sealed class GuardWindow(string id, DateTimeOffset openedAt, GuardWindo
     {
         lock (owner.SyncRoot) Outstanding--;
         owner.Released(this);
+    }
+}
+
+/// <summary>
+/// Several independent guard windows ("lanes"), an instance always in the same one, so that steps of many
+/// instances protect themselves in parallel instead of queueing behind one message's updates.
+/// </summary>
+internal sealed class GuardLanes(StorageAccount storage, RuntimeOptions options, TimeProvider time, ILogger logger)
+{
+    private readonly GuardWindows[] _lanes = [.. Enumerable.Range(0, Math.Max(1, options.GuardLanes)).Select(_ => new GuardWindows(storage, options, time, logger))];
+
+    public Task<GuardWindow> ProtectAsync(string instanceId, CancellationToken ct) =>
+        _lanes[(int)((uint)StringComparer.Ordinal.GetHashCode(instanceId) % (uint)_lanes.Length)].ProtectAsync(instanceId, ct);
+
+    public Task MaintainAsync(CancellationToken ct) => Task.WhenAll(_lanes.Select(l => l.MaintainAsync(ct)));
+
+    public bool AllClosed => _lanes.All(l => l.AllClosed);
+
+    public void RetireCurrent()
+    {
+        foreach (var lane in _lanes) lane.RetireCurrent();
     }
 }

@@ -54,6 +54,9 @@ internal sealed class InstanceSlot
     public ConcurrentQueue<Request> Queue { get; } = new();
     public LoadedInstance? Cache { get; set; }
 
+    /// <summary>Whether this host has read the instance from storage at least once.</summary>
+    public bool Loaded { get; set; }
+
     /// <summary>Outbox rows whose effects finished here; the next commit deletes them.</summary>
     public ConcurrentDictionary<string, byte> DoneOutbox { get; } = new();
     public long LastUsedTicks { get; set; }

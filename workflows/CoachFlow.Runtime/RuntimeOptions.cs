@@ -27,6 +27,9 @@ public sealed class RuntimeOptions
     /// </summary>
     public TimeSpan GuardDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Guard windows open at once (each instance always uses the same one), so busy hosts protect steps in parallel.</summary>
+    public int GuardLanes { get; set; } = 4;
+
     /// <summary>How long one guard window collects instances before a new one opens.</summary>
     public TimeSpan WindowLength { get; set; } = TimeSpan.FromSeconds(10);
 

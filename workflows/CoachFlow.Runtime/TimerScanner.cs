@@ -50,23 +50,45 @@ internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccoun
             if (at is null || at <= now) due.Add(row);
             else NoteDue(at.Value);
         }
+        var fired = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (row, token) =>
         {
             try
             {
                 await FireAsync(row, token);
-                await storage.Timers.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, token);
-            }
-            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-            {
-                // Another host fired it first.
+                fired.Add(row);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogFireFailed(logger, row.GetString("InstanceId") ?? "?", ex.GetType().Name);
             }
         });
+        await DeleteFiredAsync(fired, ct);
         return due.Count;
+    }
+
+    /// <summary>
+    /// Deletes the rows of what fired, a transaction per due minute (after the steps committed, so a crash
+    /// before this only fires them again into nothing). A row another host deleted first fails its batch, and
+    /// that batch is retried row by row.
+    /// </summary>
+    private async Task DeleteFiredAsync(IEnumerable<TableEntity> fired, CancellationToken ct)
+    {
+        foreach (var chunk in fired.GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)))
+        {
+            try
+            {
+                await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), ct);
+            }
+            catch (TableTransactionFailedException)
+            {
+                foreach (var row in chunk)
+                {
+                    try { await storage.Timers.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, ct); }
+                    catch (RequestFailedException ex) when (ex.Status is 404 or 412) { }
+                }
+            }
+        }
     }
 
     private async Task FireAsync(TableEntity row, CancellationToken ct)

@@ -68,10 +68,22 @@ public sealed partial class DurableRuntime
             await foreach (var row in _storage.Instances.QueryAsync<TableEntity>(filter, cancellationToken: ct))
                 await _effects.RunStoredAsync(row, ct);
             var loaded = await LoadAsync(instanceId, ct);
+            if (loaded is not null)
+                await WriteTimerIndexAsync([.. loaded.Timers.Select(t => TimerIndexRow(instanceId, t.Key, t.Value))], ct);
             if (loaded?.Projection is not null)
                 await _effects.WriteIndexAsync(IndexEntry.From(loaded) with { Projection = loaded.Projection with { Flags = loaded.ParkedCount > 0 ? [.. loaded.Projection.Flags, "effect-parked"] : loaded.Projection.Flags } }, ct);
         }
     }
+
+    internal static TableEntity TimerIndexRow(string instanceId, string timerRowKey, TimerRow timer) =>
+        new(Keys.DueBucket(timer.DueAt), Keys.TimerIndexRow(instanceId, timerRowKey, timer.Generation))
+        {
+            ["Kind"] = "timer",
+            ["InstanceId"] = instanceId,
+            ["TimerRowKey"] = timerRowKey,
+            ["Generation"] = timer.Generation,
+            ["DueAt"] = timer.DueAt,
+        };
 
     /// <summary>
     /// Runs this host's background work until cancelled: polls the work queue (backing off to
