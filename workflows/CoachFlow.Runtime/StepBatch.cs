@@ -249,14 +249,7 @@ internal sealed class StepBatch
                     ["DueAt"] = set.DueAt,
                     ["Generation"] = generation,
                 });
-                TimerIndex.Add(new TableEntity(Keys.DueBucket(set.DueAt), Keys.TimerIndexRow(_instanceId, timerKey, generation))
-                {
-                    ["Kind"] = "timer",
-                    ["InstanceId"] = _instanceId,
-                    ["TimerRowKey"] = timerKey,
-                    ["Generation"] = generation,
-                    ["DueAt"] = set.DueAt,
-                });
+                TimerIndex.Add(DurableRuntime.TimerIndexRow(_instanceId, timerKey, w.Timers[timerKey]));
                 break;
             case CancelTimer cancel:
                 CancelTimerRow(Keys.Timer(cancel.TimerId));
@@ -356,14 +349,7 @@ internal sealed class StepBatch
     private void FireOverdueTimers()
     {
         foreach (var (timerKey, row) in Working.Timers.Where(t => t.Value.DueAt <= _now))
-            TimerIndex.Add(new TableEntity(Keys.DueBucket(_now), Keys.TimerIndexRow(_instanceId, timerKey, row.Generation))
-            {
-                ["Kind"] = "timer",
-                ["InstanceId"] = _instanceId,
-                ["TimerRowKey"] = timerKey,
-                ["Generation"] = row.Generation,
-                ["DueAt"] = _now,
-            });
+            TimerIndex.Add(DurableRuntime.TimerIndexRow(_instanceId, timerKey, row with { DueAt = _now }));
     }
 
     /// <summary>After anything applied, offer every kept input again, oldest first, until none moves.</summary>
