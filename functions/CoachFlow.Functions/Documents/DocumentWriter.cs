@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CoachFlow.Functions.Charts;
 using CoachFlow.Functions.Engagements;
 using CoachFlow.Functions.Tenancy;
 using CoachFlow.Runtime;
@@ -81,7 +82,11 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
                 source = Merge(source, "contractDocumentSha256OnRecord", contract?.Sha256 ?? "(contract document missing)");
             }
             sections.Add(Section(title, source, hidePrivate: doc.Kind != "coach-private-notes"));
-            html = await Document.RenderAsync(new TemplateContext(new Dictionary<string, object?>(common) { ["title"] = title, ["sections"] = sections }, Options), HtmlEncoder.Default);
+            // Reassessment reports carry the two charts (our own SVG: every label in it is encoded).
+            var charts = doc.Kind is "reassessment-report" or "roi-summary"
+                ? new List<string> { ChartSvg.Wheel(state, programs), ChartSvg.Trend(state, programs) }
+                : [];
+            html = await Document.RenderAsync(new TemplateContext(new Dictionary<string, object?>(common) { ["title"] = title, ["sections"] = sections, ["charts"] = charts }, Options), HtmlEncoder.Default);
             // The JSON is shared like the HTML: the coach's private notes stay out of it too.
             data = doc.Kind == "coach-private-notes" ? source : WithoutPrivateNotes(source);
         }

@@ -88,6 +88,7 @@ public static class EngagementsApi
         api.MapPost("/engagements/{id}/redrive", RedriveAsync).WithName("RedriveEngagement").WithSummary("Retry parked emails and documents after fixing the cause (firm admin)");
         api.MapGet("/engagements/{id}/charts/wheel.svg", WheelAsync).WithName("WheelChart").WithSummary("Wheel of Life radar: baseline against the latest reassessment");
         api.MapGet("/engagements/{id}/charts/trend.svg", TrendAsync).WithName("TrendChart").WithSummary("Scaled questions over time");
+        api.MapGet("/engagements/{id}/documents/{name}", DocumentAsync).WithName("GetDocument").WithSummary("A stored document as HTML (add ?format=json for its data)");
         api.MapGet("/badge", BadgeAsync).WithName("GetBadge").WithSummary("How many engagements need the coach (overdue or flagged)");
         return app;
     }
@@ -168,6 +169,18 @@ public static class EngagementsApi
     {
         var (_, state) = await engagements.GetAsync(http.Caller(), id, ct);
         return Results.Text(ChartSvg.Trend(state, engagements.Programs), "image/svg+xml");
+    }
+
+    private static readonly HashSet<string> SponsorKinds = ["contract", "session-summary", "reassessment-report", "roi-summary"];
+
+    private static async Task<IResult> DocumentAsync(string id, string name, string? format, HttpContext http, EngagementService engagements, DocumentStore documents, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        await engagements.GetAsync(caller, id, ct);
+        var doc = await documents.ReadAsync(id, name, ct) ?? throw new InstanceNotFoundException($"{id}/{name}");
+        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(doc.Kind)) throw new InstanceNotFoundException($"{id}/{name}");
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+        return format == "json" ? Results.Text(doc.Json, "application/json") : Results.Text(doc.Html, "text/html; charset=utf-8");
     }
 
     private static async Task<Ok<BadgeResponse>> BadgeAsync(HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct)

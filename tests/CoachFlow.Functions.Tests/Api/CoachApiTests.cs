@@ -233,4 +233,24 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(0, badge.GetProperty("count").GetInt32()); // contracts are out, none overdue or flagged yet
         await ProblemAsync(badPhase, HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task Given_an_engagement_Then_its_contract_document_is_readable_by_its_firm_and_hidden_from_others()
+    {
+        var id = await StartAsync(api.CoachA);
+        HttpResponseMessage? contract = null;
+        for (var i = 0; i < 50 && contract?.StatusCode != HttpStatusCode.OK; i++) // the document is written just after the step
+        {
+            await Task.Delay(100);
+            contract = await api.CoachA.GetAsync($"/api/engagements/{id}/documents/contract-v1");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, contract!.StatusCode);
+        Assert.Equal("text/html", contract.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Coaching agreement", await contract.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await api.SponsorA.GetAsync($"/api/engagements/{id}/documents/contract-v1")).StatusCode);
+        await ProblemAsync(await api.CoachB.GetAsync($"/api/engagements/{id}/documents/contract-v1"), HttpStatusCode.NotFound);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/no-such-document"), HttpStatusCode.NotFound);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/..%2F..%2Fsecrets"), HttpStatusCode.NotFound);
+    }
 }

@@ -200,6 +200,10 @@ public sealed class FullLifecycleTests(LifecycleFixture fixture) : IClassFixture
             var isPrivate = name.EndsWith("-coach-notes", StringComparison.Ordinal);
             Assert.True(isPrivate == document.Html.Contains(CoachAndClient.PrivateNotes, StringComparison.Ordinal), $"{name}.html and the private notes");
             Assert.True(isPrivate == document.Json.Contains(CoachAndClient.PrivateNotes, StringComparison.Ordinal), $"{name}.json and the private notes");
+            // Reassessment reports show the Wheel of Life radar and the scaled-question trend.
+            var isReport = name.StartsWith("reassessment-", StringComparison.Ordinal);
+            Assert.True(isReport == (document.Html.Contains("<title id=\"t\">Wheel of Life</title>", StringComparison.Ordinal)
+                && document.Html.Contains("<title id=\"t\">Scaled questions over time</title>", StringComparison.Ordinal)), $"{name}.html and its charts");
         }
     }
 }
