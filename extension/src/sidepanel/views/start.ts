@@ -101,7 +101,10 @@ export async function renderStart(ctx: ViewContext): Promise<void> {
       'Program',
       [
         { value: '', label: 'Choose a program…' },
-        ...programs.map((p) => ({ value: p.id, label: `${p.name} · ${p.sessions} sessions` })),
+        ...programs.map((p) => ({
+          value: p.id,
+          label: /\bsessions?\b/i.test(p.name) ? p.name : `${p.name} · ${p.sessions} sessions`,
+        })),
       ],
       {
         path: 'programId',
