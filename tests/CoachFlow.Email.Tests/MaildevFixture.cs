@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CoachFlow.Testing;
 using System.Text.Json;
 
 namespace CoachFlow.Email.Tests;
@@ -9,56 +9,23 @@ namespace CoachFlow.Email.Tests;
 /// </summary>
 public sealed class MaildevFixture : IAsyncLifetime
 {
-    private Process? _process;
+    private MaildevProcess? _maildev;
 
-    public int SmtpPort { get; } = SendGridTests.FreePort();
-    public int WebPort { get; } = SendGridTests.FreePort();
+    public int SmtpPort => Maildev.SmtpPort;
+    public int WebPort => Maildev.WebPort;
     public HttpClient Api { get; private set; } = new();
 
-    /// <summary>Where the REST API lives: <c>/api</c> since maildev 3, the root before.</summary>
-    public string ApiPrefix { get; private set; } = "/api";
+    /// <summary>Where the REST API lives: <c>/api</c> since maildev 3.</summary>
+    public string ApiPrefix => "/api";
 
     public Uri ApiUri(string path) => new($"{ApiPrefix}{path}", UriKind.Relative);
 
+    private MaildevProcess Maildev => _maildev ?? throw new InvalidOperationException("maildev has not started.");
+
     public async Task InitializeAsync()
     {
-        var maildev = Path.Combine(TestData.RepoRoot, "node_modules", ".bin", "maildev");
-        if (!File.Exists(maildev)) throw new InvalidOperationException($"maildev is not installed at {maildev}: run `npm ci` in the repository root.");
-        var start = new ProcessStartInfo(maildev)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--smtp", $"{SmtpPort}", "--web", $"{WebPort}", "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" })
-            start.ArgumentList.Add(arg);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("maildev did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
+        _maildev = await MaildevProcess.StartAsync();
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}"), Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"maildev exited with code {_process.ExitCode}.");
-            try
-            {
-                foreach (var prefix in new[] { "/api", "" })
-                {
-                    using var response = await Api.GetAsync(new Uri($"{prefix}/email", UriKind.Relative));
-                    if (!response.IsSuccessStatusCode) continue;
-                    ApiPrefix = prefix;
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException("maildev's API did not answer within 30 s.");
-            await Task.Delay(200);
-        }
     }
 
     /// <summary>The emails maildev received for <paramref name="recipient"/>, waiting up to 10 s for one to arrive.</summary>
@@ -76,11 +43,9 @@ public sealed class MaildevFixture : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         Api.Dispose();
-        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
-        _process?.Dispose();
-        return Task.CompletedTask;
+        if (_maildev is not null) await _maildev.DisposeAsync();
     }
 }

@@ -118,6 +118,7 @@ internal sealed partial class TimerScanner(DurableRuntime runtime, StorageAccoun
         while (!ct.IsCancellationRequested)
         {
             try { await FireDueAsync(ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (Exception ex) when (ex is not OperationCanceledException) { LogScanFailed(logger, ex.GetType().Name); }
 
             CancellationTokenSource wake;

@@ -159,7 +159,14 @@ internal sealed partial class WorkPoller(DurableRuntime runtime, StorageAccount 
             if (messages.Length > 0)
             {
                 idle = TimeSpan.FromSeconds(1);
-                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, HandleAsync);
+                try
+                {
+                    await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, HandleAsync);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return; // unfinished messages reappear after their visibility timeout for another host
+                }
                 continue;
             }
             CancellationTokenSource wake;

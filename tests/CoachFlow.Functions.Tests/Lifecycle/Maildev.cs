@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CoachFlow.Testing;
 using System.Text.Json;
 
 namespace CoachFlow.Functions.Tests.Lifecycle;
@@ -15,63 +15,20 @@ public sealed record ReceivedEmail(string Id, string MessageId, string? Engageme
 /// </summary>
 public sealed class Maildev : IAsyncDisposable
 {
-    private Process? _process;
-    private HttpClient _api = new();
+    private readonly MaildevProcess _maildev;
 
-    public int SmtpPort { get; } = Repository.FreePort();
-    public int WebPort { get; } = Repository.FreePort();
+    private Maildev(MaildevProcess maildev) => _maildev = maildev;
 
-    public static async Task<Maildev> StartAsync()
-    {
-        var maildev = new Maildev();
-        try
-        {
-            await maildev.InitializeAsync();
-            return maildev;
-        }
-        catch
-        {
-            await maildev.DisposeAsync();
-            throw;
-        }
-    }
+    public int SmtpPort => _maildev.SmtpPort;
+    public int WebPort => _maildev.WebPort;
+    private HttpClient Api => _maildev.Api;
 
-    private async Task InitializeAsync()
-    {
-        var bin = Path.Combine(Repository.Root, "node_modules", ".bin", "maildev");
-        if (!File.Exists(bin)) throw new InvalidOperationException($"maildev is not installed at {bin}; run ./coachflow test (it runs npm ci first).");
-        var start = new ProcessStartInfo(bin) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--smtp", $"{SmtpPort}", "--web", $"{WebPort}", "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" })
-            start.ArgumentList.Add(arg);
-        _process = Process.Start(start) ?? throw new InvalidOperationException("maildev did not start.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        // maildev 3 serves its REST API under /api.
-        _api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}/api/"), Timeout = TimeSpan.FromSeconds(10) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"maildev exited with code {_process.ExitCode}.");
-            try
-            {
-                using var response = await _api.GetAsync(new Uri("email", UriKind.Relative));
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-            if (DateTime.UtcNow >= deadline) throw new TimeoutException("maildev's API did not answer within 30 s.");
-            await Task.Delay(100);
-        }
-    }
+    public static async Task<Maildev> StartAsync() => new(await MaildevProcess.StartAsync());
 
     /// <summary>Every email received for the given engagements, in the order maildev received them.</summary>
     public async Task<IReadOnlyList<ReceivedEmail>> ReadAsync(IReadOnlySet<string> engagementIds)
     {
-        using var all = JsonDocument.Parse(await _api.GetStringAsync(new Uri("email", UriKind.Relative)));
+        using var all = JsonDocument.Parse(await Api.GetStringAsync(new Uri("email", UriKind.Relative)));
         var found = new List<ReceivedEmail>();
         foreach (var email in all.RootElement.EnumerateArray())
         {
@@ -90,11 +47,5 @@ public sealed class Maildev : IAsyncDisposable
         return found;
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _api.Dispose();
-        if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
-        _process?.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _maildev.DisposeAsync();
 }
