@@ -74,8 +74,8 @@ public sealed partial class DurableRuntime
                 if (duplicates.Contains(request)) { batch.Complete(request, new InputOutcome(InputResult.Duplicate, batch.Working.Version)); continue; }
                 await batch.ApplyAsync(request, ct);
             }
-            batch.RetryPending();
-            batch.Finish(slot.DoneOutbox.Keys);
+            await batch.RetryPendingAsync(ct);
+            await batch.FinishAsync(slot.DoneOutbox.Keys, ct);
 
             if (batch.RowCount > MaxRowsPerCommit)
             {

@@ -195,6 +195,16 @@ public sealed partial class DurableRuntime
             history);
     }
 
+    /// <summary>The firm and coach of an instance, from one point read of its snapshot row (no history).</summary>
+    /// <exception cref="InstanceNotFoundException">No such instance (in that firm).</exception>
+    public async Task<InstanceOwner> GetOwnerAsync(string instanceId, string? firmId = null, CancellationToken ct = default)
+    {
+        Keys.ValidateInstanceId(instanceId);
+        var row = await _storage.Instances.GetEntityIfExistsAsync<TableEntity>(instanceId, Keys.State, ["FirmId", "CoachId"], ct);
+        if (!row.HasValue || (firmId is not null && row.Value!.GetString("FirmId") != firmId)) throw new InstanceNotFoundException(instanceId);
+        return new InstanceOwner(row.Value!.GetString("FirmId"), row.Value.GetString("CoachId"));
+    }
+
     /// <summary>Lists a firm's instances through the index table (one partition per firm; never a full scan), a page at a time.</summary>
     public async Task<InstancePage> ListAsync(string firmId, InstanceFilter? filter = null, int pageSize = 50, string? continuationToken = null, CancellationToken ct = default)
     {

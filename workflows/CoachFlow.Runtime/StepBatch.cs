@@ -353,7 +353,7 @@ internal sealed class StepBatch
     }
 
     /// <summary>After anything applied, offer every kept input again, oldest first, until none moves.</summary>
-    public void RetryPending()
+    public async Task RetryPendingAsync(CancellationToken ct)
     {
         if (Working is null) return;
         var progress = _appliedSomething;
@@ -366,7 +366,7 @@ internal sealed class StepBatch
                 WorkflowInput input;
                 try { input = Working.Definition.DeserializeInput(pending.InputJson); }
                 catch (JsonException) { DropPending(pending, "unreadable"); continue; }
-                var outcome = ApplyInputAsync(input, pending.InputJson, pending.Key, pending, null, CancellationToken.None).GetAwaiter().GetResult();
+                var outcome = await ApplyInputAsync(input, pending.InputJson, pending.Key, pending, null, ct);
                 if (outcome.Result == InputResult.Applied) { progress = true; break; }
             }
         }
@@ -375,7 +375,7 @@ internal sealed class StepBatch
     private const int MaxRowsForPending = 80;
 
     /// <summary>Writes the snapshot row (guarded by its ETag), the terminal clean-up and finished-outbox deletes.</summary>
-    public void Finish(IEnumerable<string> doneOutbox)
+    public async Task FinishAsync(IEnumerable<string> doneOutbox, CancellationToken ct)
     {
         if (Working is null || !_newStep) return;
         var w = Working;
@@ -405,8 +405,9 @@ internal sealed class StepBatch
             ["Version"] = w.Version,
             ["Step"] = w.Step,
             ["Status"] = w.Status.ToString(),
-            ["State"] = _runtime.StoreInlineAsync(_instanceId, stateJson, CancellationToken.None).GetAwaiter().GetResult(),
+            ["State"] = await _runtime.StoreInlineAsync(_instanceId, stateJson, ct),
             ["FirmId"] = projection.FirmId,
+            ["CoachId"] = projection.CoachId,
             ["PendingSerial"] = w.PendingSerial,
             ["PendingCount"] = w.Pending.Count,
             ["ParkedCount"] = w.ParkedCount,

@@ -99,3 +99,6 @@ public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? 
 
 /// <summary>What purge erased.</summary>
 public sealed record PurgeResult(int Rows, int Blobs);
+
+/// <summary>Who an instance belongs to: what an access check needs, read without its history.</summary>
+public sealed record InstanceOwner(string FirmId, string? CoachId);

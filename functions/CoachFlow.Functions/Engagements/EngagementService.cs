@@ -37,13 +37,20 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         return (view, ReadState(view));
     }
 
+    /// <summary>Throws "not found" unless the caller may see the engagement; one point read, no history.</summary>
+    public async Task CheckAccessAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        var owner = await runtime.GetOwnerAsync(engagementId, caller.FirmId, ct);
+        if (caller.Role == Role.Coach && owner.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+    }
+
     public static EngagementState ReadState(InstanceView view) =>
         view.State.Deserialize<EngagementState>(StateJson) ?? throw new InvalidDataException($"Engagement {view.InstanceId} has no readable state.");
 
     public async Task<InputOutcome> RaiseAsync(Caller caller, string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct)
     {
         RequireWriter(caller);
-        await GetAsync(caller, engagementId, ct); // scope check before anything is written
+        await CheckAccessAsync(caller, engagementId, ct); // before anything is written
         return await runtime.RaiseAsync(engagementId, input, idempotencyKey, ct: ct);
     }
 

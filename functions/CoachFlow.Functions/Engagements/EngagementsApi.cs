@@ -154,7 +154,7 @@ public static class EngagementsApi
     {
         var caller = http.Caller();
         if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can retry parked deliveries.");
-        await engagements.GetAsync(caller, id, ct);
+        await engagements.CheckAccessAsync(caller, id, ct);
         var outcome = await engagements.Runtime.RedriveAsync(id, ct);
         return TypedResults.Ok(new StepResponse(id, outcome.Result.ToString().ToLowerInvariant(), outcome.Version, null));
     }
@@ -176,7 +176,7 @@ public static class EngagementsApi
     private static async Task<IResult> DocumentAsync(string id, string name, string? format, HttpContext http, EngagementService engagements, DocumentStore documents, CancellationToken ct)
     {
         var caller = http.Caller();
-        await engagements.GetAsync(caller, id, ct);
+        await engagements.CheckAccessAsync(caller, id, ct);
         var doc = await documents.ReadAsync(id, name, ct) ?? throw new InstanceNotFoundException($"{id}/{name}");
         if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(doc.Kind)) throw new InstanceNotFoundException($"{id}/{name}");
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
