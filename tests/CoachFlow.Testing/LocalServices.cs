@@ -93,7 +93,7 @@ public sealed class AzuriteProcess : LocalService
         try
         {
             int blob = Repository.FreePort(), queue = Repository.FreePort(), table = Repository.FreePort();
-            azurite.Start("azurite", "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            azurite.Start("azurite", "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                 "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}");
             foreach (var port in new[] { blob, queue, table }) await azurite.WaitUntilAsync(() => PortOpenAsync(port), "Azurite");

@@ -100,7 +100,7 @@ async function startStackInner(started) {
   const [blob, queue, table, smtp, web, app] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
 
   children.push(start('azurite', bin('azurite'), [
-    '--silent', '--inMemoryPersistence', '--skipApiVersionCheck', '--loose',
+    '--silent', '--disableTelemetry', '--inMemoryPersistence', '--skipApiVersionCheck', '--loose',
     '--blobHost', '127.0.0.1', '--blobPort', String(blob),
     '--queueHost', '127.0.0.1', '--queuePort', String(queue),
     '--tableHost', '127.0.0.1', '--tablePort', String(table),
