@@ -225,10 +225,12 @@ public sealed partial class DurableRuntime
         loaded.Projection = definition.Project(loaded.State);
         foreach (var p in pending.OrderBy(p => p.RowKey, StringComparer.Ordinal))
             loaded.Pending.Add(new PendingInput(p.RowKey, p.GetString("Key"), await ReadInlineAsync(instanceId, p.GetString("Input"), ct), p.GetDateTimeOffset("ArrivedAt") ?? default));
-        foreach (var t in timers)
-            loaded.Timers[t.RowKey] = new TimerRow(t.GetString("TimerId"), t.GetDateTimeOffset("DueAt")!.Value, t.GetInt64("Generation") ?? 0);
+        foreach (var (key, timer) in await ReadTimersAsync(instanceId, state, timers, ct)) loaded.Timers[key] = timer;
         return loaded;
     }
+
+    internal async Task<Dictionary<string, TimerRow>> ReadTimersAsync(string instanceId, TableEntity state, IEnumerable<TableEntity> legacyRows, CancellationToken ct) =>
+        TimerSet.Read(state.GetString("Timers") is { } stored ? await ReadInlineAsync(instanceId, stored, ct) : null, legacyRows);
 
     /// <summary>Keeps a value in its row, or in a blob named by its SHA-256 when it is too large for a property.</summary>
     internal async Task<string> StoreInlineAsync(string instanceId, string value, CancellationToken ct)

@@ -187,7 +187,7 @@ public sealed partial class DurableRuntime
             state.GetDateTimeOffset("CreatedAt") ?? default,
             state.GetDateTimeOffset("UpdatedAt") ?? default,
             JsonSerializer.SerializeToElement(stateObject, stateObject.GetType(), definition.Json),
-            [.. timers.Select(t => new TimerView(t.GetString("TimerId"), t.GetDateTimeOffset("DueAt")!.Value)).OrderBy(t => t.DueAt)],
+            [.. (await ReadTimersAsync(instanceId, state, timers, ct)).Values.Select(t => new TimerView(t.TimerId, t.DueAt)).OrderBy(t => t.DueAt)],
             pending,
             [.. outbox.Where(o => o.GetString("Status") != "pending").Select(o => new EffectView(
                 Keys.EffectId(instanceId, o.RowKey), o.GetString("Type"), o.GetString("Status"), o.GetInt32("Attempts") ?? 0,
@@ -249,8 +249,8 @@ public sealed partial class DurableRuntime
             if (state is null) throw new InstanceNotFoundException(instanceId);
             if (firmId is not null && state.GetString("FirmId") != firmId) throw new InstanceNotFoundException(instanceId);
 
-            foreach (var row in rows.Where(r => r.RowKey.StartsWith('t')))
-                await DeleteIfExistsAsync(_storage.Timers, Keys.DueBucket(row.GetDateTimeOffset("DueAt")!.Value), Keys.TimerIndexRow(instanceId, row.RowKey, row.GetInt64("Generation") ?? 0), ct);
+            foreach (var (timerKey, timer) in await ReadTimersAsync(instanceId, state, rows.Where(r => r.RowKey.StartsWith('t')), ct))
+                await DeleteIfExistsAsync(_storage.Timers, Keys.DueBucket(timer.DueAt), Keys.TimerIndexRow(instanceId, timerKey, timer.Generation), ct);
             foreach (var row in rows.Where(r => r.RowKey.StartsWith('o') && r.GetString("Status") == "retry"))
                 await DeleteIfExistsAsync(_storage.Timers, Keys.DueBucket(row.GetDateTimeOffset("NextAttemptAt")!.Value), Keys.RetryIndexRow(instanceId, row.RowKey), ct);
             _effects.ForgetIndex(instanceId);

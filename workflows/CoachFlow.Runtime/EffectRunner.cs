@@ -53,7 +53,11 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
     private readonly ConcurrentDictionary<Type, Func<EffectContext, CancellationToken, Task>> _handlers = new();
     private readonly ConcurrentDictionary<string, (IndexEntry Entry, GuardWindow? Window)> _dirtyIndex = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ETag> _indexETags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _indexWriting = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexSignal = new(0);
+    private readonly Lock _timerLock = new();
+    private List<(GuardWindow Window, IReadOnlyCollection<TableEntity> Rows)> _timerRows = [];
+    private Task? _timerFlush;
     private long _inFlight;
 
     public long InFlight => Interlocked.Read(ref _inFlight) + _dirtyIndex.Count;
@@ -78,41 +82,74 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         });
     }
 
-    /// <summary>Writes a step's due-timer rows after its commit; retried until it lands (the window stays open meanwhile).</summary>
+    /// <summary>
+    /// Writes a step's due-timer rows after its commit. Rows of the steps that commit meanwhile are written with
+    /// them: rows due in the same minute share one transaction. Retried until they land (the steps' windows stay
+    /// open meanwhile); if they never do, the windows are abandoned and recovery writes the rows again.
+    /// </summary>
     public void LaunchTimerIndex(GuardWindow window, IReadOnlyCollection<TableEntity> rows)
     {
         window.Hold();
         Interlocked.Increment(ref _inFlight);
-        _ = Task.Run(async () =>
+        lock (_timerLock)
         {
-            try
+            _timerRows.Add((window, rows));
+            _timerFlush ??= Task.Run(FlushTimerIndexAsync);
+        }
+    }
+
+    private async Task FlushTimerIndexAsync()
+    {
+        await Task.Delay(5); // lets the steps committing now join this write
+        while (true)
+        {
+            List<(GuardWindow Window, IReadOnlyCollection<TableEntity> Rows)> items;
+            lock (_timerLock)
+            {
+                if (_timerRows.Count == 0)
+                {
+                    _timerFlush = null;
+                    return;
+                }
+                items = _timerRows;
+                _timerRows = [];
+            }
+            var failed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+            // The last row written under a key wins; one transaction per due minute, at most 100 rows each.
+            var chunks = items.SelectMany(i => i.Rows)
+                .GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last())
+                .GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)).ToList();
+            await Task.WhenAll(chunks.Select(async chunk =>
             {
                 for (var attempt = 1; ; attempt++)
                 {
                     try
                     {
-                        await runtime.WriteTimerIndexAsync(rows, CancellationToken.None);
+                        await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None);
+                        foreach (var row in chunk) runtime.Scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
                         return;
                     }
                     catch (RequestFailedException ex) when (attempt < 5)
                     {
-                        LogTimerIndexRetry(logger, rows.First().GetString("InstanceId") ?? "?", ex.Status);
+                        LogTimerIndexRetry(logger, chunk[0].PartitionKey, ex.Status);
                         await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
                     }
+                    catch (Exception ex)
+                    {
+                        LogTimerIndexFailed(logger, chunk[0].PartitionKey, ex.GetType().Name);
+                        foreach (var row in chunk) failed[row.GetString("InstanceId") ?? ""] = true;
+                        return;
+                    }
                 }
-            }
-            catch (Exception ex)
+            }));
+            foreach (var (window, rows) in items)
             {
                 // Left to the guard: the window is not closed cleanly, so recovery rewrites the rows.
-                LogTimerIndexFailed(logger, rows.First().GetString("InstanceId") ?? "?", ex.GetType().Name);
-                window.Abandon();
-            }
-            finally
-            {
+                if (rows.Any(r => failed.ContainsKey(r.GetString("InstanceId") ?? ""))) window.Abandon();
                 Interlocked.Decrement(ref _inFlight);
                 window.Release();
             }
-        });
+        }
     }
 
     /// <summary>Runs one attempt; on failure records it and schedules the next (or parks). True when it succeeded.</summary>
@@ -217,32 +254,76 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         _indexETags.TryRemove(instanceId, out _);
     }
 
-    /// <summary>Writes dirty index rows, newest snapshot per instance; runs for the life of the host.</summary>
+    /// <summary>
+    /// Writes dirty index rows, newest snapshot per instance; runs for the life of the host. Rows of one firm
+    /// share a transaction (up to 100), each guarded by the ETag this host last wrote; if any of them moved
+    /// under another host, that chunk is written row by row instead, which never puts an older version back.
+    /// </summary>
     public async Task RunIndexWriterAsync(CancellationToken ct)
     {
-        using var gate = new SemaphoreSlim(16);
+        using var gate = new SemaphoreSlim(8);
         while (!ct.IsCancellationRequested)
         {
             try { await _indexSignal.WaitAsync(ct); }
             catch (OperationCanceledException) { return; }
-            // A short pause lets several steps of one instance share one index write.
+            // A short pause lets several steps of one instance share one index write, and many instances one transaction.
             await Task.Delay(20, CancellationToken.None);
+            var items = new List<(IndexEntry Entry, GuardWindow? Window)>();
             foreach (var id in _dirtyIndex.Keys)
             {
+                // One write per instance at a time, so a write never races an older one of the same row.
+                if (!_indexWriting.TryAdd(id, 0)) continue;
                 Interlocked.Increment(ref _inFlight);
-                if (!_dirtyIndex.TryRemove(id, out var item))
-                {
-                    Interlocked.Decrement(ref _inFlight);
-                    continue;
-                }
+                if (_dirtyIndex.TryRemove(id, out var item)) items.Add(item);
+                else { Interlocked.Decrement(ref _inFlight); _indexWriting.TryRemove(id, out _); }
+            }
+            foreach (var chunk in items.GroupBy(i => i.Entry.Projection.FirmId, StringComparer.Ordinal).SelectMany(g => g.Chunk(100)))
+            {
                 await gate.WaitAsync(CancellationToken.None);
                 _ = Task.Run(async () =>
                 {
-                    try { await WriteIndexAsync(item.Entry, CancellationToken.None); }
-                    catch (Exception ex) { LogIndexFailed(logger, item.Entry.InstanceId, ex.GetType().Name); ScheduleIndex(null, item.Entry); }
-                    finally { item.Window?.Release(); gate.Release(); Interlocked.Decrement(ref _inFlight); }
+                    try { await WriteIndexChunkAsync(chunk); }
+                    finally
+                    {
+                        var again = false;
+                        foreach (var item in chunk)
+                        {
+                            _indexWriting.TryRemove(item.Entry.InstanceId, out _);
+                            again |= _dirtyIndex.ContainsKey(item.Entry.InstanceId);
+                            item.Window?.Release();
+                            Interlocked.Decrement(ref _inFlight);
+                        }
+                        gate.Release();
+                        if (again) _indexSignal.Release();
+                    }
                 }, CancellationToken.None);
             }
+        }
+    }
+
+    private async Task WriteIndexChunkAsync((IndexEntry Entry, GuardWindow? Window)[] chunk)
+    {
+        if (chunk.Length > 1)
+        {
+            var actions = chunk.Select(i => _indexETags.TryGetValue(i.Entry.InstanceId, out var etag)
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, i.Entry.ToEntity(), etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, i.Entry.ToEntity())).ToList();
+            try
+            {
+                var response = await storage.Index.SubmitTransactionAsync(actions, CancellationToken.None);
+                for (var n = 0; n < chunk.Length; n++)
+                    if (response.Value[n].Headers.ETag is { } written) _indexETags[chunk[n].Entry.InstanceId] = written;
+                return;
+            }
+            catch (RequestFailedException)
+            {
+                // Row by row below: each finds out what is there and keeps the newer version.
+            }
+        }
+        foreach (var (entry, _) in chunk)
+        {
+            try { await WriteIndexAsync(entry, CancellationToken.None); }
+            catch (Exception ex) { LogIndexFailed(logger, entry.InstanceId, ex.GetType().Name); ScheduleIndex(null, entry); }
         }
     }
 
@@ -269,6 +350,7 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                 _indexETags[entry.InstanceId] = current.Value.ETag;
             }
         }
+        throw new InvalidOperationException($"The index row of engagement {entry.InstanceId} kept changing under this host; will retry.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Effect {EffectId} of engagement {InstanceId} failed on attempt {Attempt} ({ErrorType})")]
@@ -277,11 +359,11 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
     [LoggerMessage(Level = LogLevel.Error, Message = "Effect {EffectId} of engagement {InstanceId} is parked after {Attempts} attempts; an operator can redrive it")]
     private static partial void LogEffectParked(ILogger logger, string instanceId, string effectId, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Due-timer rows of engagement {InstanceId} not written yet (status {Status}); retrying")]
-    private static partial void LogTimerIndexRetry(ILogger logger, string instanceId, int status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due-timer rows of minute {Bucket} not written yet (status {Status}); retrying")]
+    private static partial void LogTimerIndexRetry(ILogger logger, string bucket, int status);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Due-timer rows of engagement {InstanceId} could not be written ({ErrorType}); its guard window will recover them")]
-    private static partial void LogTimerIndexFailed(ILogger logger, string instanceId, string errorType);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Due-timer rows of minute {Bucket} could not be written ({ErrorType}); their guard windows will recover them")]
+    private static partial void LogTimerIndexFailed(ILogger logger, string bucket, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Index row of engagement {InstanceId} could not be written ({ErrorType}); will retry")]
     private static partial void LogIndexFailed(ILogger logger, string instanceId, string errorType);

@@ -8,6 +8,30 @@ internal sealed record PendingInput(string RowKey, string Key, string InputJson,
 
 internal sealed record TimerRow(string TimerId, DateTimeOffset DueAt, long Generation);
 
+/// <summary>
+/// An instance's timers live in its snapshot row (one JSON property), so setting, moving, cancelling and
+/// firing a timer writes no row of its own. Snapshots written before that kept one 't' row per timer.
+/// </summary>
+internal static class TimerSet
+{
+    private sealed record Stored(string Id, DateTimeOffset Due, long Gen);
+
+    public static string Write(Dictionary<string, TimerRow> timers) =>
+        System.Text.Json.JsonSerializer.Serialize(timers.Values.OrderBy(t => t.DueAt).Select(t => new Stored(t.TimerId, t.DueAt, t.Generation)));
+
+    public static Dictionary<string, TimerRow> Read(string? json, IEnumerable<Azure.Data.Tables.TableEntity> legacyRows)
+    {
+        var timers = new Dictionary<string, TimerRow>(StringComparer.Ordinal);
+        if (json is not null)
+            foreach (var t in System.Text.Json.JsonSerializer.Deserialize<Stored[]>(json) ?? [])
+                timers[Keys.Timer(t.Id)] = new TimerRow(t.Id, t.Due, t.Gen);
+        else
+            foreach (var t in legacyRows)
+                timers[t.RowKey] = new TimerRow(t.GetString("TimerId"), t.GetDateTimeOffset("DueAt")!.Value, t.GetInt64("Generation") ?? 0);
+        return timers;
+    }
+}
+
 /// <summary>An instance as this host last committed or read it (the snapshot cache).</summary>
 internal sealed class LoadedInstance
 {

@@ -19,7 +19,6 @@ internal sealed class StepBatch
     private int _outboxIndex;
     private bool _appliedSomething;
     private bool _newStep;
-    private readonly HashSet<string> _timersBefore;
 
     public StepBatch(string instanceId, LoadedInstance? loaded, DateTimeOffset now, DurableRuntime runtime)
     {
@@ -29,7 +28,6 @@ internal sealed class StepBatch
         Working = loaded?.Clone()!;
         _projectionBefore = loaded?.Projection;
         _statusBefore = loaded?.Status ?? InstanceStatus.Running;
-        _timersBefore = loaded is null ? [] : [.. loaded.Timers.Keys];
     }
 
     /// <summary>The snapshot as it will be once the batch commits (null until a start creates it).</summary>
@@ -210,8 +208,9 @@ internal sealed class StepBatch
             w.Pending.Remove(fromPending);
             Put(TableTransactionActionType.UpsertReplace, new TableEntity(_instanceId, Keys.Input(fromPending.Key)) { ["Status"] = "applied", ["Version"] = w.Version });
         }
-        else
+        else if (owner is not TimerRequest)
         {
+            // A timer needs no inbox row: once it fired its generation is gone, so firing it again is ignored.
             AddInbox(key, "applied", owner);
         }
         _appliedSomething |= decision.Events.Count > 0;
@@ -243,12 +242,6 @@ internal sealed class StepBatch
                 var timerKey = Keys.Timer(set.TimerId);
                 var generation = w.Step + 1;
                 w.Timers[timerKey] = new TimerRow(set.TimerId, set.DueAt, generation);
-                Put(TableTransactionActionType.UpsertReplace, new TableEntity(_instanceId, timerKey)
-                {
-                    ["TimerId"] = set.TimerId,
-                    ["DueAt"] = set.DueAt,
-                    ["Generation"] = generation,
-                });
                 TimerIndex.Add(DurableRuntime.TimerIndexRow(_instanceId, timerKey, w.Timers[timerKey]));
                 break;
             case CancelTimer cancel:
@@ -269,15 +262,8 @@ internal sealed class StepBatch
         }
     }
 
-    private void CancelTimerRow(string timerKey)
-    {
-        if (!Working.Timers.Remove(timerKey)) return;
-        // A timer set earlier in this same batch has no row yet: dropping its write is enough.
-        if (!_timersBefore.Contains(timerKey))
-            Actions.Remove(timerKey);
-        else
-            Put(TableTransactionActionType.Delete, new TableEntity(_instanceId, timerKey), any: true);
-    }
+    // The snapshot row carries the timers; a due-timer row left behind fires into nothing (its generation is gone).
+    private void CancelTimerRow(string timerKey) => Working.Timers.Remove(timerKey);
 
     private async Task<InputOutcome> FireTimerAsync(TimerRequest timer, CancellationToken ct)
     {
@@ -408,6 +394,7 @@ internal sealed class StepBatch
             ["State"] = await _runtime.StoreInlineAsync(_instanceId, stateJson, ct),
             ["FirmId"] = projection.FirmId,
             ["CoachId"] = projection.CoachId,
+            ["Timers"] = await _runtime.StoreInlineAsync(_instanceId, TimerSet.Write(w.Timers), ct),
             ["PendingSerial"] = w.PendingSerial,
             ["PendingCount"] = w.Pending.Count,
             ["ParkedCount"] = w.ParkedCount,
