@@ -33,6 +33,7 @@ internal static class Bench
 
         var ids = Enumerable.Range(0, engagements).Select(i => $"eng-{i:D5}").ToArray();
         var startOps = runtime.StorageRequests;
+        var startKinds = storage.Counter.ByKind;
         var steps = 0L;
         var clock = Stopwatch.StartNew();
 
@@ -52,15 +53,18 @@ internal static class Bench
         });
         var inputPhase = clock.Elapsed - startPhase;
         // Four weeks at a time: every timer due in that span fires at the next scan, as after a host restart.
+        var timerSteps = 0L;
         for (var day = 0; day < 420; day += 28)
         {
             time.Advance(TimeSpan.FromDays(28));
-            steps += await runtime.FireDueTimersAsync();
+            timerSteps += await runtime.FireDueTimersAsync();
         }
+        steps += timerSteps;
         var timerPhase = clock.Elapsed - startPhase - inputPhase;
         await runtime.FlushGuardsAsync(TimeSpan.FromSeconds(60));
         clock.Stop();
         var ops = runtime.StorageRequests - startOps;
+        var kinds = storage.Counter.ByKind;
         await stop.CancelAsync();
         await housekeeping;
 
@@ -86,9 +90,13 @@ internal static class Bench
         Print("events_per_s", eventsPerSecond);
         Print("steps_per_s", steps / clock.Elapsed.TotalSeconds);
         Print("start_sign_phase_s", startPhase.TotalSeconds);
+        Print("start_sign_phase_steps_per_s", 2 * engagements / startPhase.TotalSeconds);
         Print("input_phase_steps_per_s", work.Length / inputPhase.TotalSeconds);
         Print("timer_phase_s", timerPhase.TotalSeconds);
+        Print("timer_phase_steps_per_s", timerSteps / timerPhase.TotalSeconds);
         Print("storage_ops", ops);
+        foreach (var kind in new[] { "table_transaction", "table", "queue", "blob" })
+            Print($"storage_ops_{kind}", kinds.GetValueOrDefault(kind) - startKinds.GetValueOrDefault(kind));
         Print("storage_ops_per_step", (double)ops / steps);
         Print("idle_storage_ops_per_min", idlePerMinute);
         Print("azurite_batch_per_s", batchPerSecond);

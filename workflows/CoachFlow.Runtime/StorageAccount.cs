@@ -8,25 +8,40 @@ using Azure.Storage.Queues;
 namespace CoachFlow.Runtime;
 
 /// <summary>Counts every request the storage clients send (retries included), for benchmarks and telemetry.</summary>
-public sealed class StorageRequestCounter : HttpPipelinePolicy
+public sealed class StorageRequestCounter
 {
     private long _count;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _byKind = new(StringComparer.Ordinal);
 
     /// <summary>Requests sent so far.</summary>
     public long Count => Interlocked.Read(ref _count);
 
-    /// <inheritdoc />
-    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    /// <summary>Requests sent so far by kind: table_transaction, table, queue, blob.</summary>
+    public IReadOnlyDictionary<string, long> ByKind => new Dictionary<string, long>(_byKind, StringComparer.Ordinal);
+
+    /// <summary>The pipeline policy that counts one service's requests.</summary>
+    internal HttpPipelinePolicy For(string service) => new Policy(this, service);
+
+    private void Record(string service, HttpMessage message)
     {
         Interlocked.Increment(ref _count);
-        ProcessNext(message, pipeline);
+        var kind = service == "table" && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) ? "table_transaction" : service;
+        _byKind.AddOrUpdate(kind, 1, (_, n) => n + 1);
     }
 
-    /// <inheritdoc />
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    private sealed class Policy(StorageRequestCounter counter, string service) : HttpPipelinePolicy
     {
-        Interlocked.Increment(ref _count);
-        return ProcessNextAsync(message, pipeline);
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            counter.Record(service, message);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            counter.Record(service, message);
+            return ProcessNextAsync(message, pipeline);
+        }
     }
 }
 
@@ -42,11 +57,11 @@ public sealed class StorageAccount
             throw new ArgumentException("The storage prefix must start with a letter and hold only letters and digits.", nameof(options));
 
         var tableOptions = new TableClientOptions();
-        tableOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
+        tableOptions.AddPolicy(Counter.For("table"), HttpPipelinePosition.PerRetry);
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
-        queueOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
+        queueOptions.AddPolicy(Counter.For("queue"), HttpPipelinePosition.PerRetry);
         var blobOptions = new BlobClientOptions();
-        blobOptions.AddPolicy(Counter, HttpPipelinePosition.PerRetry);
+        blobOptions.AddPolicy(Counter.For("blob"), HttpPipelinePosition.PerRetry);
 
         TableServiceClient tables;
         QueueServiceClient queues;
