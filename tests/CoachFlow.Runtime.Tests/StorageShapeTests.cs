@@ -1,5 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues.Models;
 using CoachFlow.Runtime.Harness;
 
 namespace CoachFlow.Runtime.Tests;
@@ -85,6 +88,40 @@ public sealed class StorageShapeTests(Azurite azurite)
         var listed = (await a.Runtime.ListAsync("firm-a", pageSize: 100)).Items.Where(i => i.InstanceId.StartsWith("eng-index-", StringComparison.Ordinal)).ToList();
         Assert.Equal(ids, listed.Select(i => i.InstanceId).Order());
         Assert.All(listed, i => Assert.Equal(("sessions", 2L), (i.Phase, i.Version)));
+    }
+
+    [Fact]
+    public async Task Given_due_timer_rows_that_storage_keeps_refusing_When_their_guard_window_comes_due_Then_recovery_writes_them_and_the_timer_fires()
+    {
+        var refusing = new StrongBox<bool>(true);
+        await using var host = await TestHost.CreateAsync(azurite, configure: o =>
+        {
+            o.GuardDelay = TimeSpan.FromSeconds(2);
+            o.WindowLength = TimeSpan.FromMilliseconds(200);
+            o.FaultInjector = at =>
+            {
+                if (at == "timer-index" && Volatile.Read(ref refusing.Value)) throw new RequestFailedException(503, "Storage is unavailable (injected).");
+            };
+        });
+        await host.BeginAsync("eng-unwritten");
+        await host.Runtime.WhenIdleAsync(); // five attempts, then the rows are left to the guard window
+        Assert.Empty(await DueRowsAsync(host, "eng-unwritten"));
+        Volatile.Write(ref refusing.Value, false);
+
+        // The window was never closed, so its message becomes visible: any host finishes what it guarded.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        QueueMessage? guard = null;
+        while (guard is null && DateTime.UtcNow < deadline)
+        {
+            guard = (await host.Storage.Work.ReceiveMessageAsync()).Value;
+            if (guard is null) await Task.Delay(200);
+        }
+        Assert.NotNull(guard);
+        await host.Runtime.ProcessWorkMessageAsync(guard.Body.ToString());
+
+        Assert.Single(await DueRowsAsync(host, "eng-unwritten"));
+        await host.AdvanceAsync(TimeSpan.FromDays(3), TimeSpan.FromDays(3));
+        Assert.Equal(["contract", "reminder-1"], await host.Notified.ReadAsync("eng-unwritten"));
     }
 
     private static async Task<List<TableEntity>> RowsAsync(TestHost host, string id)

@@ -115,33 +115,16 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                 _timerRows = [];
             }
             var failed = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-            // The last row written under a key wins; one transaction per due minute, at most 100 rows each.
-            var chunks = items.SelectMany(i => i.Rows)
-                .GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last())
-                .GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)).ToList();
-            await Task.WhenAll(chunks.Select(async chunk =>
+            try
             {
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None);
-                        foreach (var row in chunk) runtime.Scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
-                        return;
-                    }
-                    catch (RequestFailedException ex) when (attempt < 5)
-                    {
-                        LogTimerIndexRetry(logger, chunk[0].PartitionKey, ex.Status);
-                        await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
-                    }
-                    catch (Exception ex)
-                    {
-                        LogTimerIndexFailed(logger, chunk[0].PartitionKey, ex.GetType().Name);
-                        foreach (var row in chunk) failed[row.GetString("InstanceId") ?? ""] = true;
-                        return;
-                    }
-                }
-            }));
+                await WriteTimerRowsAsync(items.SelectMany(i => i.Rows), failed);
+            }
+            catch (Exception ex)
+            {
+                // Nothing may stop this writer: what this round held is left to its windows' recovery.
+                LogTimerIndexFailed(logger, "(several)", ex.GetType().Name);
+                foreach (var row in items.SelectMany(i => i.Rows)) failed[row.GetString("InstanceId") ?? ""] = true;
+            }
             foreach (var (window, rows) in items)
             {
                 // Left to the guard: the window is not closed cleanly, so recovery rewrites the rows.
@@ -150,6 +133,37 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                 window.Release();
             }
         }
+    }
+
+    /// <summary>The last row written under a key wins; one transaction per due minute, at most 100 rows each, retried.</summary>
+    private async Task WriteTimerRowsAsync(IEnumerable<TableEntity> rows, ConcurrentDictionary<string, bool> failed)
+    {
+        var chunks = rows.GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last())
+            .GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)).ToList();
+        await Task.WhenAll(chunks.Select(async chunk =>
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    options.FaultInjector?.Invoke("timer-index");
+                    await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None);
+                    foreach (var row in chunk) runtime.Scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
+                    return;
+                }
+                catch (RequestFailedException ex) when (attempt < 5)
+                {
+                    LogTimerIndexRetry(logger, chunk[0].PartitionKey, ex.Status);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                }
+                catch (Exception ex)
+                {
+                    LogTimerIndexFailed(logger, chunk[0].PartitionKey, ex.GetType().Name);
+                    foreach (var row in chunk) failed[row.GetString("InstanceId") ?? ""] = true;
+                    return;
+                }
+            }
+        }));
     }
 
     /// <summary>Runs one attempt; on failure records it and schedules the next (or parks). True when it succeeded.</summary>
