@@ -18,6 +18,7 @@ public sealed class StorageShapeTests(Azurite azurite)
         await host.BeginAsync("eng-shape");
         await host.AdvanceAsync(TimeSpan.FromDays(3), TimeSpan.FromHours(12)); // the reminder fires and is set again
         await host.Runtime.RaiseAsync("eng-shape", new Sign("A Client"), "sign"); // cancels the reminder, sets session-1
+        await host.Runtime.WhenIdleAsync(); // the welcome runs just after the commit
 
         var rows = await RowsAsync(host, "eng-shape");
         Assert.DoesNotContain(rows, r => r.RowKey.StartsWith('t'));
@@ -91,7 +92,25 @@ public sealed class StorageShapeTests(Azurite azurite)
     }
 
     [Fact]
-    public async Task Given_due_timer_rows_that_storage_keeps_refusing_When_their_guard_window_comes_due_Then_recovery_writes_them_and_the_timer_fires()
+    public async Task Given_storage_that_fails_the_due_timer_rows_for_a_while_When_it_recovers_Then_the_same_host_writes_them_and_nothing_runs_twice()
+    {
+        var failures = new StrongBox<int>(8); // more than a handful: the writer keeps trying while its host lives
+        await using var host = await TestHost.CreateAsync(azurite, configure: o => o.FaultInjector = at =>
+        {
+            if (at == "timer-index" && Interlocked.Decrement(ref failures.Value) >= 0) throw new RequestFailedException(503, "Server busy (injected).");
+        });
+        await host.BeginAsync("eng-hiccup");
+        await host.Runtime.WhenIdleAsync();
+
+        Assert.True(Volatile.Read(ref failures.Value) < 0);
+        Assert.Single(await DueRowsAsync(host, "eng-hiccup"));
+        await host.AdvanceAsync(TimeSpan.FromDays(3), TimeSpan.FromDays(3));
+        Assert.Equal(["contract", "reminder-1"], await host.Notified.ReadAsync("eng-hiccup"));
+        Assert.Equal(0, host.Notified.Repeats);
+    }
+
+    [Fact]
+    public async Task Given_due_timer_rows_that_storage_refuses_When_their_guard_window_comes_due_Then_recovery_writes_them_and_the_timer_fires()
     {
         var refusing = new StrongBox<bool>(true);
         await using var host = await TestHost.CreateAsync(azurite, configure: o =>
@@ -100,11 +119,11 @@ public sealed class StorageShapeTests(Azurite azurite)
             o.WindowLength = TimeSpan.FromMilliseconds(200);
             o.FaultInjector = at =>
             {
-                if (at == "timer-index" && Volatile.Read(ref refusing.Value)) throw new RequestFailedException(503, "Storage is unavailable (injected).");
+                if (at == "timer-index" && Volatile.Read(ref refusing.Value)) throw new RequestFailedException(400, "The row was refused (injected).");
             };
         });
         await host.BeginAsync("eng-unwritten");
-        await host.Runtime.WhenIdleAsync(); // five attempts, then the rows are left to the guard window
+        await host.Runtime.WhenIdleAsync(); // refused outright: left to the guard window
         Assert.Empty(await DueRowsAsync(host, "eng-unwritten"));
         Volatile.Write(ref refusing.Value, false);
 

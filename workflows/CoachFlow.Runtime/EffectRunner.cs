@@ -135,7 +135,12 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         }
     }
 
-    /// <summary>The last row written under a key wins; one transaction per due minute, at most 100 rows each, retried.</summary>
+    /// <summary>
+    /// The last row written under a key wins; one transaction per due minute, at most 100 rows each. A storage
+    /// hiccup (timeout, throttling, 5xx) is retried for as long as this host lives, the windows staying open
+    /// meanwhile, so no effect is run a second time by a recovery; a row storage refuses outright is left to
+    /// its windows' recovery.
+    /// </summary>
     private async Task WriteTimerRowsAsync(IEnumerable<TableEntity> rows, ConcurrentDictionary<string, bool> failed)
     {
         var chunks = rows.GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last())
@@ -151,10 +156,10 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                     foreach (var row in chunk) runtime.Scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
                     return;
                 }
-                catch (RequestFailedException ex) when (attempt < 5)
+                catch (Exception ex) when (IsTransient(ex))
                 {
-                    LogTimerIndexRetry(logger, chunk[0].PartitionKey, ex.Status);
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                    LogTimerIndexRetry(logger, chunk[0].PartitionKey, (ex as RequestFailedException)?.Status ?? 0);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * attempt)));
                 }
                 catch (Exception ex)
                 {
@@ -165,6 +170,14 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
             }
         }));
     }
+
+    private static bool IsTransient(Exception ex) => ex switch
+    {
+        RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
+        RequestFailedException => false,
+        HttpRequestException or TimeoutException or IOException => true,
+        _ => false,
+    };
 
     /// <summary>Runs one attempt; on failure records it and schedules the next (or parks). True when it succeeded.</summary>
     private async Task<bool> ExecuteAsync(string instanceId, string rowKey, WorkflowEffect effect, int attempt)
