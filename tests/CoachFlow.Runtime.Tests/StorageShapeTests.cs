@@ -143,6 +143,29 @@ public sealed class StorageShapeTests(Azurite azurite)
         Assert.Equal(["contract", "reminder-1"], await host.Notified.ReadAsync("eng-unwritten"));
     }
 
+    [Fact]
+    public async Task Given_an_index_write_that_fails_while_a_newer_step_commits_When_it_is_tried_again_Then_the_listing_shows_the_newer_step()
+    {
+        var calls = 0;
+        using var blocked = new SemaphoreSlim(0);
+        using var resume = new ManualResetEventSlim();
+        await using var host = await TestHost.CreateAsync(azurite, configure: o => o.FaultInjector = at =>
+        {
+            if (at != "index" || Interlocked.Increment(ref calls) != 1) return;
+            blocked.Release();
+            resume.Wait(TimeSpan.FromSeconds(30));
+            throw new RequestFailedException(503, "Server busy (injected).");
+        });
+        await host.BeginAsync("eng-stale");
+        Assert.True(await blocked.WaitAsync(TimeSpan.FromSeconds(30))); // the first index write (contract, version 1) is in flight
+        await host.Runtime.RaiseAsync("eng-stale", new Sign("A Client"), "sign"); // version 2 waits behind it
+        resume.Set(); // the first write fails and is scheduled again: it must not replace version 2
+        await host.Runtime.WhenIdleAsync();
+
+        var row = Assert.Single((await host.Runtime.ListAsync("firm-a")).Items);
+        Assert.Equal(("sessions", 2L), (row.Phase, row.Version));
+    }
+
     private static async Task<List<TableEntity>> RowsAsync(TestHost host, string id)
     {
         var rows = new List<TableEntity>();

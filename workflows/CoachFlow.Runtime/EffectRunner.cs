@@ -262,16 +262,27 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         }
     }
 
+    /// <summary>
+    /// Marks an instance's index row to be written (its window stays open until it is). An entry never
+    /// replaces a newer one already waiting, which matters when a failed write is scheduled again.
+    /// </summary>
     public void ScheduleIndex(GuardWindow? window, IndexEntry entry)
     {
         window?.Hold();
         var added = true;
+        GuardWindow? dropped = null;
         _dirtyIndex.AddOrUpdate(entry.InstanceId, (entry, window), (_, old) =>
         {
             added = false;
-            old.Window?.Release();
+            if (old.Entry.Version > entry.Version)
+            {
+                dropped = window;
+                return old;
+            }
+            dropped = old.Window;
             return (entry, window);
         });
+        dropped?.Release();
         if (added) _indexSignal.Release();
     }
 
@@ -310,6 +321,12 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                 _ = Task.Run(async () =>
                 {
                     try { await WriteIndexChunkAsync(chunk); }
+                    catch (Exception ex)
+                    {
+                        LogIndexFailed(logger, chunk[0].Entry.InstanceId, ex.GetType().Name);
+                        await Task.Delay(IndexRetryDelay, CancellationToken.None);
+                        foreach (var (entry, window) in chunk) ScheduleIndex(window, entry);
+                    }
                     finally
                     {
                         var again = false;
@@ -328,8 +345,11 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
         }
     }
 
+    private static readonly TimeSpan IndexRetryDelay = TimeSpan.FromMilliseconds(500);
+
     private async Task WriteIndexChunkAsync((IndexEntry Entry, GuardWindow? Window)[] chunk)
     {
+        options.FaultInjector?.Invoke("index");
         if (chunk.Length > 1)
         {
             var actions = chunk.Select(i => _indexETags.TryGetValue(i.Entry.InstanceId, out var etag)
@@ -347,11 +367,16 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
                 // Row by row below: each finds out what is there and keeps the newer version.
             }
         }
-        foreach (var (entry, _) in chunk)
+        var failed = new List<(IndexEntry Entry, GuardWindow? Window)>();
+        foreach (var (entry, window) in chunk)
         {
             try { await WriteIndexAsync(entry, CancellationToken.None); }
-            catch (Exception ex) { LogIndexFailed(logger, entry.InstanceId, ex.GetType().Name); ScheduleIndex(null, entry); }
+            catch (Exception ex) { LogIndexFailed(logger, entry.InstanceId, ex.GetType().Name); failed.Add((entry, window)); }
         }
+        if (failed.Count == 0) return;
+        // Tried again a little later, their windows still open (if this host dies meanwhile, recovery writes them).
+        await Task.Delay(IndexRetryDelay, CancellationToken.None);
+        foreach (var (entry, window) in failed) ScheduleIndex(window, entry);
     }
 
     /// <summary>Writes one index row unless a newer version is already there.</summary>
