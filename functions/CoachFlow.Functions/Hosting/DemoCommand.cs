@@ -182,6 +182,9 @@ internal sealed partial class DemoClient(Uri app)
 {
     private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Rating forms sent so far: the intake baseline is 4, each reassessment two points higher.</summary>
+    private int _ratingForms;
+
     public async Task<string> AnswerAsync(Uri link)
     {
         using var page = await _http.GetAsync(link.PathAndQuery);
@@ -192,6 +195,7 @@ internal sealed partial class DemoClient(Uri app)
         if (!form.Success) return $"Client reads “{title}”.";
 
         var fields = new List<KeyValuePair<string, string>>();
+        var rated = false;
         var body = form.Groups[2].Value;
         foreach (Match input in InputRegex().Matches(body))
         {
@@ -205,7 +209,9 @@ internal sealed partial class DemoClient(Uri app)
                 case "radio":
                     if (fields.Any(f => f.Key == name)) break;
                     var options = InputRegex().Matches(body).Select(m => Attributes(m.Value)).Where(a => a.GetValueOrDefault("name") == name).Select(a => a.GetValueOrDefault("value", "")).ToList();
-                    fields.Add(new(name, options.Contains("7") ? "7" : options.Contains("partly") ? "partly" : options.Contains("yes") ? "yes" : options[0]));
+                    var score = Math.Min(10, 4 + 2 * _ratingForms).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (options.Contains("10")) rated = true; // a 1–10 rating: rises from form to form, as a client who is progressing
+                    fields.Add(new(name, options.Contains("10") && options.Contains(score) ? score : options.Contains("partly") ? "partly" : options.Contains("yes") ? "yes" : options[0]));
                     break;
                 case "text" or "email" or "number":
                     fields.Add(new(name, name.Contains("name", StringComparison.OrdinalIgnoreCase) ? "Jordan Demo" : type == "number" ? "7" : Answer(name)));
@@ -220,6 +226,7 @@ internal sealed partial class DemoClient(Uri app)
 
         var action = Attributes(form.Groups[1].Value).GetValueOrDefault("action", link.PathAndQuery);
         using var posted = await _http.PostAsync(WebUtility.HtmlDecode(action), new FormUrlEncodedContent(fields));
+        if (rated && posted.IsSuccessStatusCode) _ratingForms++;
         var result = await posted.Content.ReadAsStringAsync();
         var heading = TitleRegex().Match(result) is { Success: true } r ? WebUtility.HtmlDecode(r.Groups[1].Value).Trim() : "";
         return $"Client opens “{title}”, fills it in and sends it → {heading} ({(int)posted.StatusCode}).";
