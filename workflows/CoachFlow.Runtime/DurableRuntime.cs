@@ -200,9 +200,9 @@ public sealed partial class DurableRuntime
     public async Task<InstanceOwner> GetOwnerAsync(string instanceId, string? firmId = null, CancellationToken ct = default)
     {
         Keys.ValidateInstanceId(instanceId);
-        var row = await _storage.Instances.GetEntityIfExistsAsync<TableEntity>(instanceId, Keys.State, ["FirmId", "CoachId"], ct);
+        var row = await _storage.Instances.GetEntityIfExistsAsync<TableEntity>(instanceId, Keys.State, ["FirmId", "CoachId", "SponsorId"], ct);
         if (!row.HasValue || (firmId is not null && row.Value!.GetString("FirmId") != firmId)) throw new InstanceNotFoundException(instanceId);
-        return new InstanceOwner(row.Value!.GetString("FirmId"), row.Value.GetString("CoachId"));
+        return new InstanceOwner(row.Value!.GetString("FirmId"), row.Value.GetString("CoachId"), row.Value.GetString("SponsorId"));
     }
 
     /// <summary>Lists a firm's instances through the index table (one partition per firm; never a full scan), a page at a time.</summary>
@@ -213,6 +213,7 @@ public sealed partial class DurableRuntime
         filter ??= new InstanceFilter();
         var clauses = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {firmId}") };
         if (filter.CoachId is not null) clauses.Add(TableClient.CreateQueryFilter($"CoachId eq {filter.CoachId}"));
+        if (filter.SponsorId is not null) clauses.Add(TableClient.CreateQueryFilter($"SponsorId eq {filter.SponsorId}"));
         if (filter.Phase is not null) clauses.Add(TableClient.CreateQueryFilter($"Phase eq {filter.Phase}"));
         if (filter.Status is { } status) clauses.Add(TableClient.CreateQueryFilter($"Status eq {status.ToString()}"));
         if (filter.Flag is not null) clauses.Add($"{IndexEntry.FlagColumn(filter.Flag)} eq true");

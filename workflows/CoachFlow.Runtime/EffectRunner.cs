@@ -29,6 +29,7 @@ internal sealed record IndexEntry(string InstanceId, string Definition, int Defi
             ["Status"] = Status.ToString(),
             ["Version"] = Version,
             ["CoachId"] = p.CoachId,
+            ["SponsorId"] = p.SponsorId,
             ["Phase"] = p.Phase,
             ["WaitingFor"] = p.WaitingFor,
             ["DueAt"] = p.DueAt,

@@ -394,6 +394,7 @@ internal sealed class StepBatch
             ["State"] = await _runtime.StoreInlineAsync(_instanceId, stateJson, ct),
             ["FirmId"] = projection.FirmId,
             ["CoachId"] = projection.CoachId,
+            ["SponsorId"] = projection.SponsorId,
             ["Timers"] = await _runtime.StoreInlineAsync(_instanceId, TimerSet.Write(w.Timers), ct),
             ["PendingSerial"] = w.PendingSerial,
             ["PendingCount"] = w.Pending.Count,
@@ -408,7 +409,7 @@ internal sealed class StepBatch
 
     private static bool SameProjection(InstanceProjection a, InstanceProjection b) =>
         a.FirmId == b.FirmId && a.CoachId == b.CoachId && a.Phase == b.Phase && a.WaitingFor == b.WaitingFor
-        && a.DueAt == b.DueAt && a.Completed == b.Completed && a.Flags.SequenceEqual(b.Flags) && a.Label == b.Label && a.Category == b.Category;
+        && a.DueAt == b.DueAt && a.Completed == b.Completed && a.Flags.SequenceEqual(b.Flags) && a.Label == b.Label && a.Category == b.Category && a.SponsorId == b.SponsorId;
 
     private async Task AddRuntimeEventAsync(string type, object data, CancellationToken ct) =>
         await AddEventRowAsync(type, JsonSerializer.Serialize(data), ct);

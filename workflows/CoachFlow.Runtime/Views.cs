@@ -92,7 +92,8 @@ public sealed record InstanceFilter(
     string? Phase = null,
     InstanceStatus? Status = null,
     string? Flag = null,
-    bool OverdueOnly = false);
+    bool OverdueOnly = false,
+    string? SponsorId = null);
 
 /// <summary>One page of a listing; pass <see cref="ContinuationToken"/> back for the next.</summary>
 public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? ContinuationToken);
@@ -101,4 +102,4 @@ public sealed record InstancePage(IReadOnlyList<InstanceSummary> Items, string? 
 public sealed record PurgeResult(int Rows, int Blobs);
 
 /// <summary>Who an instance belongs to: what an access check needs, read without its history.</summary>
-public sealed record InstanceOwner(string FirmId, string? CoachId);
+public sealed record InstanceOwner(string FirmId, string? CoachId, string? SponsorId = null);

@@ -12,8 +12,9 @@ namespace CoachFlow.Functions.Engagements;
 
 /// <summary>
 /// The host's door to engagements: every read and write goes through here, scoped to the caller's firm and
-/// role (a coach sees their own engagements, a firm admin the firm's, a sponsor the firm's, read-only and
-/// without answers or private notes). Another firm's engagement is "not found", never "forbidden".
+/// role (a coach sees their own engagements, a firm admin the firm's, a sponsor only the engagements that
+/// name them as sponsor, read-only and without answers or private notes). Another firm's engagement, or one
+/// the caller may not see, is "not found", never "forbidden".
 /// </summary>
 public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog programs)
 {
@@ -34,7 +35,9 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
     {
         var view = await runtime.GetAsync(engagementId, caller.FirmId, ct);
         if (caller.Role == Role.Coach && view.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
-        return (view, ReadState(view));
+        var state = ReadState(view);
+        if (caller.Role == Role.Sponsor && state.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        return (view, state);
     }
 
     /// <summary>Throws "not found" unless the caller may see the engagement; one point read, no history.</summary>
@@ -42,6 +45,7 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
     {
         var owner = await runtime.GetOwnerAsync(engagementId, caller.FirmId, ct);
         if (caller.Role == Role.Coach && owner.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        if (caller.Role == Role.Sponsor && owner.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
     }
 
     public static EngagementState ReadState(InstanceView view) =>
@@ -54,7 +58,12 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         return await runtime.RaiseAsync(engagementId, input, idempotencyKey, ct: ct);
     }
 
-    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, string? idempotencyKey, CancellationToken ct)
+    /// <param name="caller">The coach or admin starting it.</param>
+    /// <param name="request">The client, program and terms.</param>
+    /// <param name="sponsor">The firm's sponsor user named by <c>sponsorId</c> (already looked up), or null.</param>
+    /// <param name="idempotencyKey">The same key starts the same engagement once.</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct)
     {
         RequireWriter(caller);
         var program = programs.Find(request.ProgramId ?? "")
@@ -75,10 +84,10 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
             Limit(request.Currency, "currency", 3) ?? "EUR",
             Limit(request.PaymentTerms, "payment terms", 500) ?? "Invoiced monthly, payable within 14 days.",
             Limit(request.CancellationPolicy, "cancellation policy", 1000) ?? "Sessions moved or cancelled at least 24 hours ahead are not charged.",
-            Limit(request.SponsorName, "sponsor name", 200),
+            Limit(request.SponsorName, "sponsor name", 200) ?? sponsor?.Name,
             Limit(request.SponsorSees, "what the sponsor sees", 500) ?? "Only the agreed goals and whether sessions took place.",
             [.. goals]);
-        var start = new StartEngagement(caller.FirmId, caller.Coach.CoachId, clientId, clientName, clientEmail, program.Id, terms);
+        var start = new StartEngagement(caller.FirmId, caller.Coach.CoachId, clientId, clientName, clientEmail, program.Id, terms, SponsorId: sponsor?.CoachId);
         var outcome = await runtime.StartAsync(Definition, engagementId, start, "start:" + key, ct);
         return (engagementId, outcome);
     }
@@ -110,4 +119,5 @@ public sealed record CreateEngagementRequest(
     string? PaymentTerms = null,
     string? CancellationPolicy = null,
     string? SponsorName = null,
-    string? SponsorSees = null);
+    string? SponsorSees = null,
+    string? SponsorId = null);

@@ -96,11 +96,12 @@ public static class EngagementsApi
     private static string RoleName(Role role) => role switch { Role.FirmAdmin => "firm-admin", Role.Coach => "coach", _ => "sponsor" };
 
     private static async Task<Results<Created<EngagementSummary>, Ok<EngagementSummary>, ProblemHttpResult>> CreateAsync(
-        CreateEngagementRequest body, HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct)
+        CreateEngagementRequest body, HttpContext http, EngagementService engagements, TenancyStore tenancy, TimeProvider time, CancellationToken ct)
     {
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
-        var (id, outcome) = await engagements.StartAsync(http.Caller(), body, key, ct);
+        var sponsor = body.SponsorId is null ? null : await UserAsync(tenancy, http.Caller(), body.SponsorId, Role.Sponsor, ct);
+        var (id, outcome) = await engagements.StartAsync(http.Caller(), body, sponsor, key, ct);
         var (view, _) = await engagements.GetAsync(http.Caller(), id, ct);
         var summary = new EngagementSummary(view.InstanceId, body.ClientName, body.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
             EngagementViews.Status(view.Status), view.CoachId, view.UpdatedAt);
@@ -112,10 +113,11 @@ public static class EngagementsApi
     {
         var caller = http.Caller();
         if (caller.Role == Role.Coach) coachId = caller.Coach.CoachId;
+        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null; // a sponsor lists only what names them
         InstanceStatus? parsed = status is null ? null
             : Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var s) ? s
             : throw new BadInputException($"Unknown status '{status}'; use running, suspended, completed or terminated.");
-        var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, phase, parsed, flag, overdue ?? false), pageSize ?? 50, continuationToken, ct);
+        var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, phase, parsed, flag, overdue ?? false, sponsorId), pageSize ?? 50, continuationToken, ct);
         var now = time.GetUtcNow();
         var items = page.Items.Where(i => waitingFor is null || i.WaitingFor == waitingFor).Select(i => EngagementViews.Summary(i, now)).ToList();
         return TypedResults.Ok(new EngagementPage(items, page.ContinuationToken));
@@ -145,8 +147,7 @@ public static class EngagementsApi
     {
         var caller = http.Caller();
         if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can hand an engagement to another coach.");
-        var coach = await tenancy.GetCoachAsync(caller.FirmId, Req(body.CoachId, "coach id", 100), ct)
-            ?? throw new BadInputException($"There is no coach '{body.CoachId}' in your firm.");
+        var coach = await UserAsync(tenancy, caller, body.CoachId, null, ct);
         return await Step(http, engagements, id, new ChangeCoach(coach.CoachId), $"coach:{coach.CoachId}:{Guid.NewGuid():N}", ct);
     }
 
@@ -186,13 +187,14 @@ public static class EngagementsApi
     private static async Task<Ok<BadgeResponse>> BadgeAsync(HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct)
     {
         var caller = http.Caller();
-        var coachId = caller.Role == Role.FirmAdmin ? null : caller.Coach.CoachId;
+        var coachId = caller.Role == Role.Coach ? caller.Coach.CoachId : null;
+        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null;
         var count = 0;
         string? token = null;
         var now = time.GetUtcNow();
         do
         {
-            var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, Status: InstanceStatus.Running), 500, token, ct);
+            var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, Status: InstanceStatus.Running, SponsorId: sponsorId), 500, token, ct);
             count += page.Items.Count(i => i.Flags.Count > 0 || (i.DueAt is { } d && d < now));
             token = page.ContinuationToken;
         } while (token is not null);
@@ -246,6 +248,17 @@ public static class EngagementsApi
     }
 
     private static string Req(string? value, string what, int max) => TenancyStore.Require(value, what, max);
+
+    /// <summary>A coach (or, with <paramref name="role"/>, a user of that role) of the caller's firm, or a 400 that names what is wrong.</summary>
+    private static async Task<Coach> UserAsync(TenancyStore tenancy, Caller caller, string? id, Role? role, CancellationToken ct)
+    {
+        var what = role == Role.Sponsor ? "sponsor" : "coach";
+        var wanted = Req(id, $"{what} id", 100);
+        var user = wanted.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? await tenancy.GetCoachAsync(caller.FirmId, wanted, ct) : null;
+        if (user is null || (role is { } r ? user.Role != r : user.Role == Role.Sponsor))
+            throw new BadInputException($"There is no {what} '{wanted}' in your firm.");
+        return user;
+    }
 
     private static string Opt(string? value, string what)
     {

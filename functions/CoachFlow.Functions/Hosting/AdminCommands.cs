@@ -6,7 +6,7 @@ namespace CoachFlow.Functions.Hosting;
 
 /// <summary>
 /// <c>CoachFlow.Functions admin …</c>: create a firm and its first admin (printing the token, shown once),
-/// seed the local demo firm, issue a token for a new coach. Storage comes from the same configuration as
+/// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm. Storage comes from the same configuration as
 /// the app (CoachFlow__Storage__ConnectionString).
 /// </summary>
 public static class AdminCommands
@@ -30,6 +30,27 @@ public static class AdminCommands
             return 0;
         });
 
+        var firm = new Option<string>("--firm") { Description = "The firm's id (printed by create-firm)", Required = true };
+        var userName = new Option<string>("--name") { Description = "The person's name", Required = true };
+        var email = new Option<string>("--email") { Description = "The person's email", Required = true };
+        var role = new Option<string>("--role") { Description = "coach, firm-admin, or sponsor (reads only the engagements started with their id as sponsorId)", DefaultValueFactory = _ => "coach" };
+        role.AcceptOnlyFromAmong("coach", "firm-admin", "sponsor");
+        var addUser = new Command("add-user", "Add a coach, firm admin or sponsor to a firm; prints their id and access token once") { firm, userName, email, role, days };
+        addUser.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            var firmId = parse.GetValue(firm)!;
+            if (!firmId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') || await tenancy.GetFirmAsync(firmId, ct) is null)
+                throw new BadInputException($"There is no firm '{firmId}'.");
+            var chosen = parse.GetValue(role) switch { "firm-admin" => Role.FirmAdmin, "sponsor" => Role.Sponsor, _ => Role.Coach };
+            var user = await tenancy.AddCoachAsync(firmId, parse.GetValue(userName)!, parse.GetValue(email)!, chosen, coachId: null, ct);
+            var token = await tenancy.IssueTokenAsync(user, TimeSpan.FromDays(parse.GetValue(days)), ct);
+            Console.WriteLine($"{parse.GetValue(role)}: {user.CoachId}");
+            Console.WriteLine($"token: {token.Token}");
+            Console.WriteLine($"expires: {token.ExpiresAt:yyyy-MM-dd}");
+            return 0;
+        });
+
         var seedDemo = new Command("seed-demo", "Create the local demo firm and coach if missing; prints a fresh coach token");
         seedDemo.SetAction(async (parse, ct) =>
         {
@@ -46,7 +67,7 @@ public static class AdminCommands
             return 0;
         });
 
-        var root = new RootCommand("CoachFlow administration") { createFirm, seedDemo };
+        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo };
         try
         {
             return await root.Parse(args).InvokeAsync();

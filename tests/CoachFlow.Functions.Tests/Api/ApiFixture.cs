@@ -22,6 +22,7 @@ public sealed class ApiFixture : IAsyncLifetime
     public TenancyStore Tenancy { get; private set; } = null!;
     public DurableRuntime Runtime { get; private set; } = null!;
     public Coach CoachAIdentity { get; private set; } = null!;
+    public Coach SponsorAIdentity { get; private set; } = null!;
     public Uri BaseAddress => _app!.Client.BaseAddress!;
 
     /// <summary>Stands for SendGrid's signing key; the app is configured with its public half.</summary>
@@ -41,7 +42,7 @@ public sealed class ApiFixture : IAsyncLifetime
         var (firmA, adminA, adminToken) = await Tenancy.CreateFirmAsync("Firm A", "Ada Admin", "ada@a.example", TimeSpan.FromDays(1));
         CoachAIdentity = await Tenancy.AddCoachAsync(firmA.FirmId, "Cleo Coach", "cleo@a.example", Role.Coach, null);
         var otherCoach = await Tenancy.AddCoachAsync(firmA.FirmId, "Omar Coach", "omar@a.example", Role.Coach, null);
-        var sponsor = await Tenancy.AddCoachAsync(firmA.FirmId, "Sam Sponsor", "sam@a.example", Role.Sponsor, null);
+        var sponsor = SponsorAIdentity = await Tenancy.AddCoachAsync(firmA.FirmId, "Sam Sponsor", "sam@a.example", Role.Sponsor, null);
         var (_, _, coachBToken) = await Tenancy.CreateFirmAsync("Firm B", "Bo Admin", "bo@b.example", TimeSpan.FromDays(1));
 
         _app = HandlerProcess.Start("dotnet", [Repository.FunctionsAppDll], Path.GetDirectoryName(Repository.FunctionsAppDll)!, _azurite.ConnectionString, prefix,

@@ -7,12 +7,13 @@ namespace CoachFlow.Functions.Tests.Api;
 
 public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
-    private static object NewEngagement(string name = "Dana Client") => new
+    private static object NewEngagement(string name = "Dana Client", string? sponsorId = null) => new
     {
         clientName = name,
         clientEmail = $"dana.{Guid.NewGuid():N}@example.com",
         programId = "career-6",
         overallGoals = new[] { "A leadership role in renewable energy within 12–18 months with at least 15% higher total pay" },
+        sponsorId,
     };
 
     private async Task<string> StartAsync(HttpClient client, object? body = null)
@@ -108,7 +109,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Given_a_sponsor_Then_they_see_progress_but_no_answers_or_action_texts_and_cannot_change_anything()
     {
-        var id = await StartAsync(api.CoachA);
+        var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
 
         var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
         using var write = await api.SponsorA.PostAsJsonAsync($"/api/engagements/{id}/pause", new { reason = "curious" });
@@ -120,6 +121,49 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         await ProblemAsync(start, HttpStatusCode.Forbidden);
         var coachView = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
         Assert.Equal(JsonValueKind.Object, coachView.GetProperty("intake").ValueKind);
+    }
+
+    [Fact]
+    public async Task Given_engagements_with_and_without_a_sponsor_Then_the_sponsor_sees_only_those_that_name_them()
+    {
+        var sponsored = await StartAsync(api.CoachA, NewEngagement("Sponsored Client", api.SponsorAIdentity.CoachId));
+        var unsponsored = await StartAsync(api.CoachA, NewEngagement("Private Client"));
+
+        var listed = await api.SponsorA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
+        var ids = listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();
+        var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{sponsored}");
+        var hidden = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}");
+        var hiddenDocument = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}/documents/contract-v1");
+        var hiddenChart = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}/charts/wheel.svg");
+
+        Assert.Contains(sponsored, ids);
+        Assert.DoesNotContain(unsponsored, ids);
+        Assert.Equal("contract", detail.GetProperty("phase").GetString());
+        await ProblemAsync(hidden, HttpStatusCode.NotFound);
+        await ProblemAsync(hiddenDocument, HttpStatusCode.NotFound);
+        await ProblemAsync(hiddenChart, HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await api.CoachA.GetAsync($"/api/engagements/{unsponsored}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("no-such-user", "There is no sponsor 'no-such-user' in your firm.")]
+    [InlineData("../../tenancy", "There is no sponsor '../../tenancy' in your firm.")]
+    [InlineData("", "sponsor id")]
+    public async Task Given_a_sponsor_id_that_is_not_a_sponsor_of_the_firm_When_starting_Then_it_is_refused_with_a_reason(string sponsorId, string reason)
+    {
+        using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: sponsorId));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_a_coach_named_as_sponsor_When_starting_Then_it_is_refused()
+    {
+        using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.CoachAIdentity.CoachId));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("no sponsor", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -237,7 +281,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task Given_an_engagement_Then_its_contract_document_is_readable_by_its_firm_and_hidden_from_others()
     {
-        var id = await StartAsync(api.CoachA);
+        var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
         HttpResponseMessage? contract = null;
         for (var i = 0; i < 50 && contract?.StatusCode != HttpStatusCode.OK; i++) // the document is written just after the step
         {

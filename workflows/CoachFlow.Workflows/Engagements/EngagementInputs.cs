@@ -25,7 +25,8 @@ public sealed record StartEngagement(
     string ClientEmail,
     string ProgramId,
     EngagementTerms Terms,
-    int? ProgramVersion = null) : WorkflowInput;
+    int? ProgramVersion = null,
+    string? SponsorId = null) : WorkflowInput;
 
 /// <summary>The client signs the version they were shown; <see cref="DocumentSha256"/> is the hash of exactly that document.</summary>
 public sealed record SignContract(

@@ -32,6 +32,8 @@ public sealed record EngagementState
 
     public string FirmId { get; init; } = "";
     public string CoachId { get; init; } = "";
+    /// <summary>The firm's sponsor user who pays for this client and may read agreed progress; none when null.</summary>
+    public string? SponsorId { get; init; }
     public string ClientId { get; init; } = "";
     public string ClientName { get; init; } = "";
     public string ClientEmail { get; init; } = "";

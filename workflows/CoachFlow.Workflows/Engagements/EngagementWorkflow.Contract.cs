@@ -13,7 +13,7 @@ public sealed partial class EngagementWorkflow
             return Reject(s, start, $"there is no program '{start.ProgramId}'{(start.ProgramVersion is int v ? $" version {v}" : "")}");
         var expiresAt = now + program.Reminders.ContractExpiresAfter;
         var started = new EngagementStarted(s.EngagementId, start.FirmId, start.CoachId, start.ClientId, start.ClientName, start.ClientEmail,
-            program.Id, program.Version, start.Terms, now);
+            program.Id, program.Version, start.Terms, now, start.SponsorId);
         var pinned = Evolve(s, started);
         return Decision<EngagementEvent>.Apply(
             [started, new ContractSent(s.EngagementId, 1, program.ContractTemplateId, start.Terms, now, expiresAt)],

@@ -246,7 +246,8 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             [.. s.Flags.Select(f => f.Name).Distinct()],
             Completed: s.IsFinished(),
             Label: s.ClientName,
-            Category: s.ProgramId);
+            Category: s.ProgramId,
+            SponsorId: s.SponsorId);
     }
 
     private (string? WaitingFor, DateTimeOffset? DueAt) WaitingFor(EngagementState s)

@@ -109,7 +109,8 @@ public sealed record CancelTimer(string TimerId) : WorkflowEffect;
 /// <summary>
 /// The fields the runtime indexes for listing: the owning firm (every read is scoped to it), the coach,
 /// the phase, what the instance waits for and when that is due (overdue = due in the past), flags, and a
-/// label and category to show in a listing (for an engagement: the client's name and the program).
+/// label and category to show in a listing (for an engagement: the client's name and the program), and the
+/// sponsor who may read it.
 /// </summary>
 public sealed record InstanceProjection(
     string FirmId,
@@ -120,4 +121,5 @@ public sealed record InstanceProjection(
     IReadOnlyList<string> Flags,
     bool Completed = false,
     string? Label = null,
-    string? Category = null);
+    string? Category = null,
+    string? SponsorId = null);
