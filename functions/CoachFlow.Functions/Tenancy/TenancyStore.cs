@@ -59,7 +59,7 @@ public sealed class TenancyStore(StorageAccount storage, RuntimeOptions options,
 
     public async Task<Coach> AddCoachAsync(string firmId, string name, string email, Role role, string? coachId, CancellationToken ct = default)
     {
-        var coach = new Coach(firmId, coachId ?? NewId("coach"), Require(name, "name", 200), RequireEmail(email), role);
+        var coach = new Coach(firmId, coachId ?? NewId(role == Role.Sponsor ? "sponsor" : "coach"), Require(name, "name", 200), RequireEmail(email), role);
         await _table.AddEntityAsync(new TableEntity(firmId, "coach|" + coach.CoachId)
         {
             ["Name"] = coach.Name,
