@@ -291,7 +291,9 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
 
         Assert.Equal(HttpStatusCode.OK, contract!.StatusCode);
         Assert.Equal("text/html", contract.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("Coaching agreement", await contract.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var html = await contract.Content.ReadAsStringAsync();
+        Assert.Contains("Coaching agreement", html, StringComparison.Ordinal);
+        Assert.Contains("sponsored by Sam Sponsor", html, StringComparison.Ordinal); // the client signs knowing who else sees progress
         Assert.Equal(HttpStatusCode.OK, (await api.SponsorA.GetAsync($"/api/engagements/{id}/documents/contract-v1")).StatusCode);
         await ProblemAsync(await api.CoachB.GetAsync($"/api/engagements/{id}/documents/contract-v1"), HttpStatusCode.NotFound);
         await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/no-such-document"), HttpStatusCode.NotFound);
