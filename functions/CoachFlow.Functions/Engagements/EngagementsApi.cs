@@ -100,6 +100,7 @@ public static class EngagementsApi
     {
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
+        EngagementService.RequireWriter(http.Caller()); // a sponsor is refused before anything is looked up
         var sponsor = body.SponsorId is null ? null : await UserAsync(tenancy, http.Caller(), body.SponsorId, Role.Sponsor, ct);
         var (id, outcome) = await engagements.StartAsync(http.Caller(), body, sponsor, key, ct);
         var (view, _) = await engagements.GetAsync(http.Caller(), id, ct);

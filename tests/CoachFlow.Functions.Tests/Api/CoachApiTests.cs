@@ -114,11 +114,13 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
         using var write = await api.SponsorA.PostAsJsonAsync($"/api/engagements/{id}/pause", new { reason = "curious" });
         using var start = await api.SponsorA.PostAsJsonAsync("/api/engagements", NewEngagement());
+        using var startNamingThemselves = await api.SponsorA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
 
         Assert.Equal(JsonValueKind.Null, detail.GetProperty("intake").ValueKind);
         Assert.Equal("contract", detail.GetProperty("phase").GetString());
         await ProblemAsync(write, HttpStatusCode.Forbidden);
         await ProblemAsync(start, HttpStatusCode.Forbidden);
+        await ProblemAsync(startNamingThemselves, HttpStatusCode.Forbidden);
         var coachView = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
         Assert.Equal(JsonValueKind.Object, coachView.GetProperty("intake").ValueKind);
     }
