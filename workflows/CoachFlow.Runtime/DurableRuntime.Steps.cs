@@ -178,18 +178,23 @@ public sealed partial class DurableRuntime
     }
 
     /// <summary>
-    /// Writes due-timer rows (after the commit, under the guard: if this host dies first, recovery writes them
-    /// again from the instance's timer rows). A row whose step did not commit fires into nothing.
+    /// Writes due-timer rows at once (recovery, from the snapshot's timers; steps hand theirs to the batched
+    /// writer in <see cref="EffectRunner.LaunchTimerIndex"/>). A row whose step did not commit fires into nothing.
     /// </summary>
-    internal async Task WriteTimerIndexAsync(IReadOnlyCollection<TableEntity> rows, CancellationToken ct)
+    internal async Task WriteTimerIndexAsync(IEnumerable<TableEntity> rows, CancellationToken ct)
     {
-        if (rows.Count == 0) return;
-        foreach (var bucket in rows.GroupBy(r => r.PartitionKey))
-        {
-            var actions = bucket.GroupBy(r => r.RowKey).Select(g => new TableTransactionAction(TableTransactionActionType.UpsertReplace, g.Last())).ToList();
-            await _storage.Timers.SubmitTransactionAsync(actions, ct);
-        }
-        foreach (var row in rows) _scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
+        foreach (var chunk in TimerIndexChunks(rows)) await WriteTimerIndexChunkAsync(chunk, ct);
+    }
+
+    /// <summary>Due-timer rows as transactions: the last row written under a key wins; one due minute, at most 100 rows each.</summary>
+    internal static List<TableEntity[]> TimerIndexChunks(IEnumerable<TableEntity> rows) =>
+        [.. rows.GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last()).GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100))];
+
+    /// <summary>Writes one chunk of <see cref="TimerIndexChunks"/>, and wakes this host's scanner for what it holds.</summary>
+    internal async Task WriteTimerIndexChunkAsync(TableEntity[] chunk, CancellationToken ct)
+    {
+        await _storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct);
+        foreach (var row in chunk) _scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
     }
 
     internal async Task<LoadedInstance?> LoadAsync(string instanceId, CancellationToken ct)

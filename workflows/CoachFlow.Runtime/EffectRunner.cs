@@ -137,24 +137,20 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
     }
 
     /// <summary>
-    /// The last row written under a key wins; one transaction per due minute, at most 100 rows each. A storage
-    /// hiccup (timeout, throttling, 5xx) is retried for as long as this host lives, the windows staying open
-    /// meanwhile, so no effect is run a second time by a recovery; a row storage refuses outright is left to
-    /// its windows' recovery.
+    /// One transaction per due minute (<see cref="DurableRuntime.TimerIndexChunks"/>). A storage hiccup (timeout,
+    /// throttling, 5xx) is retried for as long as this host lives, the windows staying open meanwhile, so no
+    /// effect is run a second time by a recovery; a row storage refuses outright is left to its windows' recovery.
     /// </summary>
     private async Task WriteTimerRowsAsync(IEnumerable<TableEntity> rows, ConcurrentDictionary<string, bool> failed)
     {
-        var chunks = rows.GroupBy(r => (r.PartitionKey, r.RowKey)).Select(g => g.Last())
-            .GroupBy(r => r.PartitionKey).SelectMany(g => g.Chunk(100)).ToList();
-        await Task.WhenAll(chunks.Select(async chunk =>
+        await Task.WhenAll(DurableRuntime.TimerIndexChunks(rows).Select(async chunk =>
         {
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
                     options.FaultInjector?.Invoke("timer-index");
-                    await storage.Timers.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), CancellationToken.None);
-                    foreach (var row in chunk) runtime.Scanner.NoteDue(row.GetDateTimeOffset("DueAt")!.Value);
+                    await runtime.WriteTimerIndexChunkAsync(chunk, CancellationToken.None);
                     return;
                 }
                 catch (Exception ex) when (IsTransient(ex))

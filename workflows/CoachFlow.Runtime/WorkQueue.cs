@@ -69,7 +69,7 @@ public sealed partial class DurableRuntime
                 await _effects.RunStoredAsync(row, ct);
             var loaded = await LoadAsync(instanceId, ct);
             if (loaded is not null)
-                await WriteTimerIndexAsync([.. loaded.Timers.Select(t => TimerIndexRow(instanceId, t.Key, t.Value))], ct);
+                await WriteTimerIndexAsync(loaded.Timers.Select(t => TimerIndexRow(instanceId, t.Key, t.Value)), ct);
             if (loaded?.Projection is not null)
                 await _effects.WriteIndexAsync(IndexEntry.From(loaded) with { Projection = loaded.Projection with { Flags = loaded.ParkedCount > 0 ? [.. loaded.Projection.Flags, "effect-parked"] : loaded.Projection.Flags } }, ct);
         }

@@ -255,7 +255,7 @@ public static class EngagementsApi
     {
         var what = role == Role.Sponsor ? "sponsor" : "coach";
         var wanted = Req(id, $"{what} id", 100);
-        var user = wanted.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ? await tenancy.GetCoachAsync(caller.FirmId, wanted, ct) : null;
+        var user = await tenancy.GetCoachAsync(caller.FirmId, wanted, ct);
         if (user is null || (role is { } r ? user.Role != r : user.Role == Role.Sponsor))
             throw new BadInputException($"There is no {what} '{wanted}' in your firm.");
         return user;

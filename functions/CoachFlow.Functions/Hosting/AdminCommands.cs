@@ -40,8 +40,7 @@ public static class AdminCommands
         {
             var tenancy = await OpenAsync(ct);
             var firmId = parse.GetValue(firm)!;
-            if (!firmId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') || await tenancy.GetFirmAsync(firmId, ct) is null)
-                throw new BadInputException($"There is no firm '{firmId}'.");
+            if (await tenancy.GetFirmAsync(firmId, ct) is null) throw new BadInputException($"There is no firm '{firmId}'.");
             var chosen = parse.GetValue(role) switch { "firm-admin" => Role.FirmAdmin, "sponsor" => Role.Sponsor, _ => Role.Coach };
             var user = await tenancy.AddCoachAsync(firmId, parse.GetValue(userName)!, parse.GetValue(email)!, chosen, coachId: null, ct);
             var token = await tenancy.IssueTokenAsync(user, TimeSpan.FromDays(parse.GetValue(days)), ct);

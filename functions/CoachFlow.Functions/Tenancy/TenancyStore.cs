@@ -111,6 +111,7 @@ public sealed class TenancyStore(StorageAccount storage, RuntimeOptions options,
 
     public async Task<Firm?> GetFirmAsync(string firmId, CancellationToken ct = default)
     {
+        if (!IsId(firmId)) return null;
         var row = await _table.GetEntityIfExistsAsync<TableEntity>("firm", firmId, cancellationToken: ct);
         if (!row.HasValue) return null;
         var f = row.Value!;
@@ -119,11 +120,15 @@ public sealed class TenancyStore(StorageAccount storage, RuntimeOptions options,
 
     public async Task<Coach?> GetCoachAsync(string firmId, string coachId, CancellationToken ct = default)
     {
+        if (!IsId(firmId) || !IsId(coachId)) return null;
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(firmId, "coach|" + coachId, cancellationToken: ct);
         if (!row.HasValue) return null;
         var c = row.Value!;
         return new Coach(firmId, coachId, c.GetString("Name"), c.GetString("Email"), Enum.Parse<Role>(c.GetString("Role")));
     }
+
+    /// <summary>Ids are letters, digits, '-' and '_' (what <c>NewId</c> makes); anything else names nobody and never reaches a table key.</summary>
+    private static bool IsId(string id) => id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 
