@@ -85,8 +85,8 @@ internal sealed partial class EffectRunner(DurableRuntime runtime, StorageAccoun
 
     /// <summary>
     /// Writes a step's due-timer rows after its commit. Rows of the steps that commit meanwhile are written with
-    /// them: rows due in the same minute share one transaction. Retried until they land (the steps' windows stay
-    /// open meanwhile); if they never do, the windows are abandoned and recovery writes the rows again.
+    /// them: rows due in the same minute share one transaction. The steps' windows stay open until the rows land
+    /// (see <see cref="WriteTimerRowsAsync"/>); rows storage refuses leave their windows to recovery.
     /// </summary>
     public void LaunchTimerIndex(GuardWindow window, IReadOnlyCollection<TableEntity> rows)
     {
