@@ -180,13 +180,14 @@ public class FullProgramTests
             "still-applying-check/six-month-check",
             "maintenance-checkin/maintenance-checkin-2",
             "maintenance-checkin/maintenance-checkin-3",
+            "support-requested/maintenance-checkin-3", // the client reported a trigger: the coach is told by email
             "maintenance-checkin/maintenance-checkin-4",
             "maintenance-complete/closed",
         ];
         Assert.Equal(expected, sim.Emails);
         Assert.Empty(sim.Rejections);
         Assert.Equal(EngagementPhase.Closed, sim.State.Phase);
-        Assert.Empty(sim.State.Flags);
+        Assert.Equal([FlagNames.SupportRequested], sim.State.Flags.Select(f => f.Name)); // the coach has not followed up (yet)
         Assert.Equal(["support-trigger"], sim.Effects.Select(e => e.Effect).OfType<NotifyCoach>().Where(n => n.Kind == "support-trigger").Select(n => n.Kind));
         Assert.InRange(sim.State.ClosedAt!.Value - T0, TimeSpan.FromDays(440), TimeSpan.FromDays(470));
 

@@ -40,6 +40,7 @@ public sealed class FullLifecycleTests(LifecycleFixture fixture) : IClassFixture
         "maintenance-checkin/maintenance-checkin-1",
         "maintenance-checkin/maintenance-checkin-2", "still-applying-check/six-month-check",
         "maintenance-checkin/maintenance-checkin-3",
+        "support-requested/", // to the coach: the client reported a trigger (no link: the coach works from the extension)
         "maintenance-checkin/maintenance-checkin-4",
         "maintenance-complete/closed",
     ];
@@ -70,6 +71,10 @@ public sealed class FullLifecycleTests(LifecycleFixture fixture) : IClassFixture
         Assert.Equal([("support-trigger", "maintenance-checkin-3")],
             people.Notifications.Where(n => n.EngagementId == id && n.Kind == "support-trigger").Select(n => (n.Kind, n.Ref)));
         Assert.DoesNotContain(people.Notifications, n => n.Kind is "schedule-next-session" or "engagement-stalled" or "contract-expired");
+        var support = Assert.Single(people.Emails, e => e.Email.EngagementId == id && e.Kind == EmailKinds.SupportRequested);
+        Assert.Equal($"coach-{prefix}@northwind.test", support.Email.To);
+        Assert.DoesNotContain("executive role", support.Email.Text, StringComparison.OrdinalIgnoreCase); // emails carry no answers
+        Assert.Equal([FlagNames.SupportRequested], (await host.Runtime.GetAsync(id)).Flags);
 
         string[] documents =
         [

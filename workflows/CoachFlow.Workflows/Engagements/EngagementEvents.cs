@@ -101,3 +101,12 @@ public sealed record EngagementEnded(string EngagementId, Party By, string Reaso
 
 /// <summary>Maintenance is over; the engagement closes.</summary>
 public sealed record EngagementClosed(string EngagementId, DateTimeOffset ClosedAt) : EngagementEvent(EngagementId);
+
+/// <summary>The client asked for changes to maintenance plan draft <see cref="Draft"/>; the coach redrafts it.</summary>
+public sealed record MaintenancePlanChangesRequested(string EngagementId, int Draft, string Changes, DateTimeOffset RequestedAt) : EngagementEvent(EngagementId);
+
+/// <summary>The coach started <see cref="FollowUpEngagementId"/> for the same client from this engagement.</summary>
+public sealed record FollowUpStarted(string EngagementId, string FollowUpEngagementId, DateTimeOffset StartedAt) : EngagementEvent(EngagementId);
+
+/// <summary>This engagement follows up <see cref="PreviousEngagementId"/>, from which the coach started it.</summary>
+public sealed record PreviousEngagementLinked(string EngagementId, string PreviousEngagementId, DateTimeOffset LinkedAt) : EngagementEvent(EngagementId);

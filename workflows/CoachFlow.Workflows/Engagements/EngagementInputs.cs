@@ -26,7 +26,8 @@ public sealed record StartEngagement(
     string ProgramId,
     EngagementTerms Terms,
     int? ProgramVersion = null,
-    string? SponsorId = null) : WorkflowInput;
+    string? SponsorId = null,
+    string? FollowUpOf = null) : WorkflowInput;
 
 /// <summary>The client signs the version they were shown; <see cref="DocumentSha256"/> is the hash of exactly that document.</summary>
 public sealed record SignContract(
@@ -112,6 +113,9 @@ public sealed record DraftMaintenancePlan(MaintenancePlan Plan) : WorkflowInput;
 
 public sealed record ConfirmMaintenancePlan : WorkflowInput;
 
+/// <summary>The client asks for changes to the plan draft they were shown (<see cref="Draft"/>), in their own words.</summary>
+public sealed record RequestPlanChanges(int Draft, string Changes) : WorkflowInput;
+
 /// <summary>An answer to a maintenance check; <see cref="CheckId"/> is <c>maintenance-checkin-N</c> or <c>six-month-check</c>.</summary>
 public sealed record AnswerMaintenanceCheckIn(string CheckId, bool StillApplying, string? TriggerReported, string? Note = null) : WorkflowInput;
 
@@ -125,3 +129,6 @@ public sealed record ChangeCoach(string NewCoachId) : WorkflowInput;
 
 /// <summary>The email provider reported that mail to the client bounced or was dropped; <see cref="Event"/> is its event name.</summary>
 public sealed record ReportEmailBouncing(string Event) : WorkflowInput;
+
+/// <summary>The coach starts <see cref="FollowUpEngagementId"/> for the same client, from a graduated client's engagement.</summary>
+public sealed record StartFollowUp(string FollowUpEngagementId) : WorkflowInput;

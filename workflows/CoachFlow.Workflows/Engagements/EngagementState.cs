@@ -75,6 +75,13 @@ public sealed record EngagementState
 
     public ImmutableList<EngagementFlag> Flags { get; init; } = [];
 
+    /// <summary>The plan draft the client asked to change, while the coach has not redrafted it; null otherwise.</summary>
+    public int? PlanChangesRequestedOn { get; init; }
+    /// <summary>Engagements the coach started from this one for the same client.</summary>
+    public ImmutableList<string> FollowUps { get; init; } = [];
+    /// <summary>The engagement this one follows up, when the coach started it from an earlier one.</summary>
+    public string? PreviousEngagementId { get; init; }
+
     public DateTimeOffset? ClosedAt { get; init; }
     public Party? EndedBy { get; init; }
     public string? EndReason { get; init; }

@@ -28,6 +28,10 @@ public static class EmailKinds
     public const string CoachChanged = "coach-changed";
     public const string EngagementEnded = "engagement-ended";
     public const string MaintenanceComplete = "maintenance-complete";
+    /// <summary>To the coach: a client in maintenance reported a trigger for seeking support again.</summary>
+    public const string SupportRequested = "support-requested";
+    /// <summary>To the coach: the client asked for changes to the maintenance plan draft.</summary>
+    public const string MaintenancePlanChangesRequested = "maintenance-plan-changes-requested";
 
     public static readonly ImmutableList<string> All =
     [
@@ -35,6 +39,7 @@ public static class EmailKinds
         SessionConfirmation, SessionRescheduled, SessionReminder, SessionSummary, ActionCheckIn, ReassessmentInvitation,
         ReassessmentReminder, GoalsUpdated, MaintenancePlanReview, Graduation, MaintenanceCheckIn, StillApplyingCheck,
         EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
+        SupportRequested, MaintenancePlanChangesRequested,
     ];
 }
 
@@ -57,6 +62,9 @@ public static class FlagNames
 
     /// <summary>Email to the client bounces or is dropped: the coach should check the address.</summary>
     public const string ClientEmailBouncing = "client-email-bouncing";
+
+    /// <summary>In a maintenance check the client reported a trigger for seeking support again; cleared when the coach starts a follow-up engagement.</summary>
+    public const string SupportRequested = "support-requested";
 }
 
 /// <summary>The ids of the durable timers an engagement sets.</summary>

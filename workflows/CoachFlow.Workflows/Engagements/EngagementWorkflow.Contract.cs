@@ -15,8 +15,10 @@ public sealed partial class EngagementWorkflow
         var started = new EngagementStarted(s.EngagementId, start.FirmId, start.CoachId, start.ClientId, start.ClientName, start.ClientEmail,
             program.Id, program.Version, start.Terms, now, start.SponsorId);
         var pinned = Evolve(s, started);
+        List<EngagementEvent> events = [started, new ContractSent(s.EngagementId, 1, program.ContractTemplateId, start.Terms, now, expiresAt)];
+        if (start.FollowUpOf is { } previous) events.Add(new PreviousEngagementLinked(s.EngagementId, previous, now));
         return Decision<EngagementEvent>.Apply(
-            [started, new ContractSent(s.EngagementId, 1, program.ContractTemplateId, start.Terms, now, expiresAt)],
+            events,
             new WriteDocument("contract", "contract-v1"),
             Email(pinned, EmailKinds.ContractInvitation, Recipients.Client, "sign-contract", "contract-v1"),
             new SetTimer(TimerIds.ContractReminder, now + program.Reminders.ContractReminderEvery),

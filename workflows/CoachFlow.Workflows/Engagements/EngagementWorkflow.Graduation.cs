@@ -12,7 +12,8 @@ public sealed partial class EngagementWorkflow
         var finalDone = s.Phase == EngagementPhase.Graduation && s.Reassessments.LastOrDefault() is not { Final: true, ReviewedAt: null };
         if (!finalDone)
             return Decision<EngagementEvent>.Defer($"DraftMaintenancePlan waits until the last session and its final reassessment are done for engagement {s.EngagementId}.");
-        if (s.Plan is not null && SameJson(s.Plan, draft.Plan)) return Decision<EngagementEvent>.None;
+        // The same plan again is a repeat, unless the client asked for changes (the coach may keep it and say why).
+        if (s.Plan is not null && s.PlanChangesRequestedOn is null && SameJson(s.Plan, draft.Plan)) return Decision<EngagementEvent>.None;
         var draftNumber = s.PlanDrafts + 1;
         return Decision<EngagementEvent>.Apply(
             [new MaintenancePlanDrafted(s.EngagementId, draft.Plan, now)],
@@ -72,7 +73,13 @@ public sealed partial class EngagementWorkflow
 
         List<EngagementEvent> events = [new MaintenanceCheckInRecorded(s.EngagementId, answer.CheckId, answer.StillApplying, answer.TriggerReported, answer.Note, now)];
         List<WorkflowEffect> effects = [new WriteDocument("maintenance-checkin", $"{answer.CheckId}-answers")];
-        if (!string.IsNullOrWhiteSpace(answer.TriggerReported)) effects.Add(new NotifyCoach("support-trigger", answer.CheckId));
+        if (!string.IsNullOrWhiteSpace(answer.TriggerReported))
+        {
+            // The promise of the maintenance plan: a reported trigger reaches the coach, who may propose a new engagement.
+            events.Add(new FlagRaised(s.EngagementId, FlagNames.SupportRequested, answer.CheckId, now));
+            effects.Add(new NotifyCoach("support-trigger", answer.CheckId));
+            effects.Add(Email(s, EmailKinds.SupportRequested, Recipients.Coach, null, answer.CheckId));
+        }
         var lastCheck = MaintenanceSchedule(s).Last().CheckId;
         if (answer.CheckId == lastCheck)
         {
@@ -81,6 +88,34 @@ public sealed partial class EngagementWorkflow
             effects.AddRange(closing.Effects);
         }
         return Apply(events, effects);
+    }
+
+    /// <summary>The client asks for changes to the draft they were shown; the coach is told and redrafts (a new version).</summary>
+    private Decision<EngagementEvent> RequestPlanChanges(EngagementState s, RequestPlanChanges request, DateTimeOffset now)
+    {
+        if (s.Phase == EngagementPhase.Maintenance) return Reject(s, request, "the plan is confirmed; the client has graduated");
+        if (s.Phase != EngagementPhase.Graduation || s.Plan is null) return Reject(s, request, "there is no maintenance plan to change yet");
+        if (request.Draft != s.PlanDrafts) return Reject(s, request, $"draft {request.Draft} is not the latest; the coach has sent draft {s.PlanDrafts}");
+        if (s.PlanChangesRequestedOn == request.Draft) return Reject(s, request, $"changes to draft {request.Draft} were already asked for; the coach is redrafting it");
+        if (string.IsNullOrWhiteSpace(request.Changes)) return Reject(s, request, "say what should change");
+        return Decision<EngagementEvent>.Apply(
+            [new MaintenancePlanChangesRequested(s.EngagementId, request.Draft, request.Changes.Trim(), now)],
+            new WriteDocument("maintenance-plan-change-request", $"maintenance-plan-draft-{request.Draft}-changes"),
+            Email(s, EmailKinds.MaintenancePlanChangesRequested, Recipients.Coach, null, $"plan-draft-{request.Draft}-changes"),
+            new NotifyCoach("maintenance-plan-changes-requested", $"plan-draft-{request.Draft}"));
+    }
+
+    /// <summary>
+    /// The coach starts a follow-up engagement for a graduated client (in maintenance or after it closed); the
+    /// request for support is answered, so its flag is cleared. The host starts the new engagement itself.
+    /// </summary>
+    private static Decision<EngagementEvent> FollowUp(EngagementState s, StartFollowUp follow, DateTimeOffset now)
+    {
+        if (s.FollowUps.Contains(follow.FollowUpEngagementId)) return Decision<EngagementEvent>.None;
+        if (s.GraduatedAt is null) return Reject(s, follow, "a follow-up engagement starts from a client who has graduated");
+        var cleared = s.Flags.Where(f => f.Name == FlagNames.SupportRequested)
+            .Select(f => (EngagementEvent)new FlagCleared(s.EngagementId, f.Name, f.Subject, now));
+        return Decision<EngagementEvent>.Apply([new FollowUpStarted(s.EngagementId, follow.FollowUpEngagementId, now), .. cleared]);
     }
 
     private Decision<EngagementEvent> Close(EngagementState s, DateTimeOffset now) => Decision<EngagementEvent>.Apply(

@@ -28,6 +28,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(MarkSessionHeld), typeof(CheckInAction), typeof(SubmitReassessment), typeof(ReviewReassessment),
         typeof(DraftMaintenancePlan), typeof(ConfirmMaintenancePlan), typeof(AnswerMaintenanceCheckIn),
         typeof(PauseEngagement), typeof(ResumeEngagement), typeof(EndEngagement), typeof(ChangeCoach), typeof(ReportEmailBouncing),
+        typeof(RequestPlanChanges), typeof(StartFollowUp),
     ];
 
     public override IReadOnlyList<Type> EventTypes =>
@@ -40,6 +41,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(FlagRaised), typeof(FlagCleared), typeof(MaintenancePlanDrafted), typeof(MaintenancePlanConfirmed), typeof(Graduated),
         typeof(MaintenanceCheckInSent), typeof(MaintenanceCheckInRecorded), typeof(EngagementPaused), typeof(EngagementResumed),
         typeof(CoachChanged), typeof(EngagementEnded), typeof(EngagementClosed),
+        typeof(MaintenancePlanChangesRequested), typeof(FollowUpStarted), typeof(PreviousEngagementLinked),
     ];
 
     public override IReadOnlyList<Type> EffectTypes => [typeof(SendEmail), typeof(WriteDocument), typeof(NotifyCoach)];
@@ -65,6 +67,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         if (s.IsFinished())
             return input switch
             {
+                StartFollowUp follow when s.GraduatedAt is not null => FollowUp(s, follow, now),
                 StartEngagement or EndEngagement or TimerFired or PauseEngagement or ResumeEngagement or ReportEmailBouncing => Decision<EngagementEvent>.None,
                 _ => Reject(s, input, "the engagement is over"),
             };
@@ -77,6 +80,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             case ChangeCoach change: return ChangeCoach(s, change, now);
             case PauseEngagement pause: return Pause(s, pause, now);
             case ResumeEngagement: return s.Phase == EngagementPhase.Paused ? Resume(s, now) : Decision<EngagementEvent>.None;
+            case StartFollowUp follow: return FollowUp(s, follow, now);
         }
 
         if (s.Phase == EngagementPhase.Paused)
@@ -104,6 +108,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             ReviewReassessment review => ReviewReassessment(s, review, now),
             DraftMaintenancePlan draft => DraftPlan(s, draft, now),
             ConfirmMaintenancePlan => ConfirmPlan(s, input, now),
+            RequestPlanChanges changes => RequestPlanChanges(s, changes, now),
             AnswerMaintenanceCheckIn answer => AnswerMaintenanceCheck(s, answer, now),
             _ => Reject(s, input, "it is not an engagement input"),
         };
@@ -270,7 +275,9 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
                 var name = r is { Final: true } ? "final-reassessment" : $"reassessment-{r?.Number}";
                 if (r is { CompletedAt: null }) return (name, r.RequestedAt + ProgramOf(s).Reminders.ReassessmentReminderAfter);
                 if (r is { ReviewedAt: null }) return ($"{name}-review", null);
-                return s.Plan is null ? ("maintenance-plan-draft", null) : ("maintenance-plan-confirmation", null);
+                return s.Plan is null ? ("maintenance-plan-draft", null)
+                    : s.PlanChangesRequestedOn is not null ? ("maintenance-plan-redraft", null)
+                    : ("maintenance-plan-confirmation", null);
             }
             case EngagementPhase.Maintenance:
             {
