@@ -2,6 +2,7 @@ using CoachFlow.Functions.ClientPages;
 using CoachFlow.Functions.Email;
 using CoachFlow.Functions.Engagements;
 using CoachFlow.Functions.Hosting;
+using CoachFlow.Functions.Tenancy;
 
 if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
 if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
@@ -25,6 +26,7 @@ builder.Services.AddClientPages();
 var app = builder.Build();
 app.UseProblems();
 app.UseProblemStatusPages();
+app.UseCallers(); // before any endpoint reads a body: no valid token is a 401 whatever the request carries
 app.MapOpenApi();
 app.MapHealth();
 app.MapEngagementsApi();

@@ -29,6 +29,38 @@ public class ProgramTests
         Assert.Equal(TimeSpan.FromMinutes(1), p.Reminders.ContractExpiresAfter); // long enough for a person to open and sign the link
     }
 
+    [Fact]
+    public void GivenDemoAccelerated_ThenItsDurationsAreCareer6OnOneDemoClock_AndSessionsDoNotOverlap()
+    {
+        var (demo, career) = (BuiltInPrograms.DemoAccelerated, BuiltInPrograms.Career6);
+        var person = BuiltInPrograms.DemoReaction;
+        TimeSpan Week(double weeks) => BuiltInPrograms.DemoWeek * weeks;
+
+        Assert.Equal(Week(2), demo.SessionCadence);
+        Assert.Equal(Week(1), demo.Reminders.CoachNudgeAfter);
+        Assert.Equal(Week(4), demo.StalledAfter);
+        // Where the scale would leave a person less than a reaction time, they get one.
+        Assert.All([demo.Reminders.ContractReminderEvery, demo.Reminders.IntakeReminderEvery, demo.Reminders.SessionReminderBefore, demo.Reminders.ReassessmentReminderAfter],
+            d => Assert.Equal(person, d));
+        Assert.Equal(BuiltInPrograms.OnDemoClock(career.Reminders.IntakeDueAfter), demo.Reminders.IntakeDueAfter);
+        Assert.Equal(BuiltInPrograms.OnDemoMaintenanceClock(career.Maintenance.Period), demo.Maintenance.Period);
+        Assert.Equal(career.MaintenanceCheckIns, demo.MaintenanceCheckIns);
+        // A session is booked for less than the time between two, so calendars never show two at once.
+        Assert.Equal(TimeSpan.FromSeconds(5), demo.SessionLengthFor(Examples.Terms));
+        Assert.True(demo.SessionLengthFor(Examples.Terms) < demo.SessionCadence);
+        Assert.Equal(TimeSpan.FromMinutes(60), career.SessionLengthFor(Examples.Terms)); // the contract's minutes
+    }
+
+    [Theory]
+    [InlineData(5, "5 seconds")]
+    [InlineData(20, "20 seconds")]
+    [InlineData(60 * 60, "1 hour")]
+    [InlineData(90 * 60, "90 minutes")]
+    [InlineData(14 * 86_400, "2 weeks")]
+    [InlineData(3 * 86_400, "3 days")]
+    public void GivenADuration_WhenSaidInWords_ThenItReadsAsAContractWouldSayIt(int seconds, string words) =>
+        Assert.Equal(words, Durations.InWords(TimeSpan.FromSeconds(seconds)));
+
     [Theory]
     [InlineData("P14D", 14 * 24 * 3600)]
     [InlineData("PT2S", 2)]

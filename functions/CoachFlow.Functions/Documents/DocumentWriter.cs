@@ -60,7 +60,8 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
                 ["program"] = program?.Name ?? state.ProgramId,
                 ["sessions"] = program?.SessionCount ?? 0,
                 ["minutes"] = terms.SessionMinutes,
-                ["cadence"] = Describe(program?.SessionCadence ?? TimeSpan.FromDays(14)),
+                ["session_length"] = Durations.InWords(program?.SessionLengthFor(terms) ?? TimeSpan.FromMinutes(terms.SessionMinutes)),
+                ["cadence"] = Durations.InWords(program?.SessionCadence ?? TimeSpan.FromDays(14)),
                 ["goals"] = terms.OverallGoals.ToList(),
                 ["fee"] = terms.Fee.ToString("0.00", CultureInfo.InvariantCulture),
                 ["currency"] = terms.Currency,
@@ -87,7 +88,7 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
                 ? new List<string> { ChartSvg.Wheel(state, programs), ChartSvg.Trend(state, programs) }
                 : [];
             html = await Document.RenderAsync(new TemplateContext(new Dictionary<string, object?>(common) { ["title"] = title, ["sections"] = sections, ["charts"] = charts }, Options), HtmlEncoder.Default);
-            // The JSON is shared like the HTML: the coach's private notes stay out of it too.
+            // The JSON is shared like the HTML: the coach's private notes stay out of it too, and so do type names.
             data = doc.Kind == "coach-private-notes" ? source : WithoutPrivateNotes(source);
         }
         await store.WriteAsync(context.InstanceId, doc.Kind, doc.Name, html, JsonSerializer.Serialize(data, EngagementService.Json), ct);
@@ -110,12 +111,19 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
             "session-summary" => ($"Summary of session {n}", Need(nameof(SessionAgreementCaptured), ByNumber)),
             "reassessment-report" => ($"Reassessment {n}", Need(nameof(ReassessmentCompleted), ByNumber)),
             "roi-summary" => ("What changed: your final reassessment", Need(nameof(ReassessmentCompleted), ByNumber)),
+            "maintenance-plan-draft" when n is int version && Nth(view, nameof(MaintenancePlanDrafted), version) is { } drafted =>
+                ($"Your self-coaching maintenance plan, version {version}", drafted),
             "maintenance-plan-draft" or "maintenance-plan" => ("Your self-coaching maintenance plan", Need(nameof(MaintenancePlanDrafted))),
+            "maintenance-plan-change-request" => ($"Changes asked for in version {n} of the maintenance plan", Need(nameof(MaintenancePlanChangesRequested), e => e.GetProperty("draft").GetInt32() == n)),
             "maintenance-checkin" => ("Maintenance check-in", Need(nameof(MaintenanceCheckInRecorded), e => doc.Name.StartsWith(e.GetProperty("checkId").GetString() ?? "?", StringComparison.Ordinal))),
             "closing-summary" => ("Closing summary", Last(view, nameof(EngagementEnded)) ?? Need(nameof(EngagementClosed))),
             _ => (doc.Name, JsonSerializer.SerializeToElement(new { state.Phase, state.SessionsHeld }, EngagementService.Json)),
         };
     }
+
+    /// <summary>The <paramref name="n"/>th event of a type (from 1), e.g. the second plan draft.</summary>
+    private static JsonElement? Nth(InstanceView view, string type, int n) =>
+        view.History.Where(h => h.Type == type).Skip(n - 1).FirstOrDefault()?.Data;
 
     private static JsonElement? Last(InstanceView view, string type, Func<JsonElement, bool>? match = null) =>
         view.History.LastOrDefault(h => h.Type == type && (match is null || match(h.Data)))?.Data;
@@ -135,6 +143,7 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
             {
                 case JsonObject o:
                     o.Remove("privateCoachNotes");
+                    o.Remove("$type"); // the stored event's discriminator (a .NET type name) is no part of the document
                     foreach (var (_, child) in o) Strip(child);
                     break;
                 case JsonArray a:
@@ -156,9 +165,6 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
         var digits = new string([.. name.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(char.IsAsciiDigit)]);
         return digits.Length > 0 ? int.Parse(digits, CultureInfo.InvariantCulture) : null;
     }
-
-    private static string Describe(TimeSpan cadence) =>
-        cadence.TotalDays >= 7 ? $"{cadence.TotalDays / 7:0.#} weeks" : cadence.TotalDays >= 1 ? $"{cadence.TotalDays:0.#} days" : $"{cadence.TotalSeconds:0} seconds";
 
     /// <summary>Turns event data into labelled rows; private coach notes stay out of shared documents.</summary>
     private static Dictionary<string, object?> Section(string heading, JsonElement source, bool hidePrivate)

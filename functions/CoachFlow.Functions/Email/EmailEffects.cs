@@ -73,7 +73,7 @@ public sealed class EmailEffects(
 
         var number = SessionNumber(email.Ref);
         var session = number is { } n && state.Session(n) is { } s
-            ? new SessionTime(n, s.StartAt, TimeSpan.FromMinutes(state.Terms?.SessionMinutes ?? 60), s.TimeZoneId)
+            ? new SessionTime(n, s.StartAt, program?.SessionLengthFor(state.Terms) ?? TimeSpan.FromMinutes(state.Terms?.SessionMinutes ?? 60), s.TimeZoneId)
             : null;
         var rendered = renderer.Render(new EmailModel(email.Kind, FirstName(state.ClientName), coach.Name, branding, url, session));
 

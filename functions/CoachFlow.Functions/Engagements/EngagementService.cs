@@ -63,7 +63,9 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
     /// <param name="sponsor">The firm's sponsor user named by <c>sponsorId</c> (already looked up), or null.</param>
     /// <param name="idempotencyKey">The same key starts the same engagement once.</param>
     /// <param name="ct">Cancellation.</param>
-    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct)
+    /// <param name="followUpOf">The engagement this one follows up (its coach keeps the client), or null.</param>
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
+        EngagementState? followUpOf = null)
     {
         RequireWriter(caller);
         var program = programs.Find(request.ProgramId ?? "")
@@ -76,7 +78,8 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         if (request.SessionMinutes is < 15 or > 480) throw new BadInputException("A session lasts between 15 and 480 minutes.");
 
         var key = string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
-        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{caller.Coach.CoachId}|{key}")))[..20];
+        var coachId = followUpOf?.CoachId ?? caller.Coach.CoachId;
+        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{coachId}|{key}")))[..20];
         var clientId = "client-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{clientEmail.ToLowerInvariant()}")))[..16];
         var terms = new EngagementTerms(
             request.SessionMinutes ?? 60,
@@ -87,9 +90,32 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
             Limit(request.SponsorName, "sponsor name", 200) ?? sponsor?.Name,
             Limit(request.SponsorSees, "what the sponsor sees", 500) ?? "Only the agreed goals and whether sessions took place.",
             [.. goals]);
-        var start = new StartEngagement(caller.FirmId, caller.Coach.CoachId, clientId, clientName, clientEmail, program.Id, terms, SponsorId: sponsor?.CoachId);
+        var start = new StartEngagement(caller.FirmId, coachId, clientId, clientName, clientEmail, program.Id, terms,
+            SponsorId: sponsor?.CoachId ?? followUpOf?.SponsorId, FollowUpOf: followUpOf?.EngagementId);
         var outcome = await runtime.StartAsync(Definition, engagementId, start, "start:" + key, ct);
         return (engagementId, outcome);
+    }
+
+    /// <summary>
+    /// Starts a follow-up engagement for the client of a graduated engagement: the client's details, the goals
+    /// (unless <paramref name="overallGoals"/> replaces them), the program and the terms carry over; the client
+    /// gets a new contract to sign; the earlier engagement records the follow-up and its support request is answered.
+    /// </summary>
+    /// <remarks>Repeating the request with the same Idempotency-Key (or, without one, before the follow-up is recorded) returns the same engagement.</remarks>
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartFollowUpAsync(Caller caller, string engagementId, IReadOnlyList<string>? overallGoals, string? idempotencyKey, CancellationToken ct)
+    {
+        RequireWriter(caller);
+        var (_, state) = await GetAsync(caller, engagementId, ct);
+        if (state.GraduatedAt is null)
+            throw new NotPossibleNowException($"A follow-up engagement starts from a client who has graduated; engagement {engagementId} is in phase '{EngagementWorkflow.PhaseName(state.Phase)}'.");
+        var terms = state.Terms ?? throw new InvalidDataException($"Engagement {engagementId} has no terms.");
+        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? $"follow-up:{engagementId}:{state.FollowUps.Count + 1}" : idempotencyKey;
+        var request = new CreateEngagementRequest(state.ClientName, state.ClientEmail, state.ProgramId, overallGoals ?? terms.OverallGoals, terms.Fee, terms.Currency,
+            terms.SessionMinutes, terms.PaymentTerms, terms.CancellationPolicy, terms.SponsorName, terms.SponsorSees);
+        var (followUpId, outcome) = await StartAsync(caller, request, null, key, ct, followUpOf: state);
+        var recorded = await runtime.RaiseAsync(engagementId, new StartFollowUp(followUpId), $"follow-up:{followUpId}", ct: ct);
+        if (recorded.Result == InputResult.Rejected) throw new NotPossibleNowException(recorded.Message ?? "The follow-up could not be recorded.");
+        return (followUpId, outcome);
     }
 
     private static string? Limit(string? value, string what, int max)
@@ -104,6 +130,9 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         if (!caller.CanWrite) throw new ForbiddenException("A sponsor can read progress but cannot change an engagement.");
     }
 }
+
+/// <summary>The engagement is not where this request can apply (a 409 with the reason).</summary>
+public sealed class NotPossibleNowException(string message) : WorkflowException(message);
 
 /// <summary>The caller may see the engagement but not do this to it.</summary>
 public sealed class ForbiddenException(string message) : WorkflowException(message);

@@ -14,14 +14,15 @@ public sealed record EngagementSummary(
     string? WaitingFor,
     DateTimeOffset? DueAt,
     bool Overdue,
-    IReadOnlyList<string> Flags,
+    [property: System.ComponentModel.Description(EngagementViews.FlagsDescription)] IReadOnlyList<string> Flags,
     string Status,
     string? CoachId,
     DateTimeOffset UpdatedAt);
 
 public sealed record EngagementPage(IReadOnlyList<EngagementSummary> Items, string? ContinuationToken);
 
-public sealed record TimelineEntry(DateTimeOffset At, string Type, string Summary);
+/// <summary>One thing that happened: when, its stable kind, and a sentence a coach would write.</summary>
+public sealed record TimelineEntry(DateTimeOffset At, [property: System.ComponentModel.Description(Timeline.KindsDescription)] string Type, string Summary);
 public sealed record DueItem(string What, DateTimeOffset DueAt);
 public sealed record DocumentLink(string Kind, string Name, string Url);
 public sealed record CheckInView(DateTimeOffset At, string Status, string? Learning);
@@ -41,7 +42,7 @@ public sealed record EngagementDetail(
     string? WaitingFor,
     DateTimeOffset? DueAt,
     bool Overdue,
-    IReadOnlyList<string> Flags,
+    [property: System.ComponentModel.Description(EngagementViews.FlagsDescription)] IReadOnlyList<string> Flags,
     string Status,
     string? CoachId,
     DateTimeOffset UpdatedAt,
@@ -58,6 +59,13 @@ public sealed record EngagementDetail(
 /// <summary>Builds the API's views; sponsors get progress without answers, learnings or notes.</summary>
 public static class EngagementViews
 {
+    /// <summary>The OpenAPI description of the flags: stable kebab-case names, never renamed.</summary>
+    public const string FlagsDescription =
+        "What needs the coach's attention, as stable kebab-case names: stalled (nothing happened for a while), stalled-progress " +
+        "(no rating improved in a reassessment), goal-not-resonant (an action reported not done twice in a row), client-email-bouncing, " +
+        "support-requested (in a maintenance check the client reported a trigger for seeking support again; cleared when a follow-up " +
+        "engagement starts), effect-parked (an email or document could not be delivered).";
+
     public static EngagementSummary Summary(InstanceSummary s, DateTimeOffset now) => new(
         s.InstanceId, s.Label, s.Category, s.Phase, s.WaitingFor, s.DueAt, IsOverdue(s.Status, s.DueAt, now), s.Flags,
         Status(s.Status), s.CoachId, s.UpdatedAt);
@@ -91,7 +99,7 @@ public static class EngagementViews
         return new EngagementDetail(
             view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt,
             IsOverdue(view.Status, view.DueAt, now), view.Flags, Status(view.Status), view.CoachId, view.UpdatedAt, view.Version,
-            [.. view.History.Select(h => new TimelineEntry(h.At, h.Type, Describe(h.Type)))],
+            Timeline.Build(view.History, state, sponsor),
             due,
             documents.Where(d => !sponsor || d.Kind is "contract" or "session-summary" or "reassessment-report" or "roi-summary").ToList(),
             [.. state.Actions.Select(a => new ActionView(a.ActionId, a.SessionNumber, sponsor ? "(private)" : a.Description, a.DueAt,
@@ -100,24 +108,5 @@ public static class EngagementViews
             [.. state.Baseline.Select(b => new RatingView(b.ItemId, b.Score))],
             reassessments,
             [.. state.Sessions.Select(s => new SessionView(s.Number, s.StartAt, s.TimeZoneId, s.HeldAt is not null, s.AgreementCaptured))]);
-    }
-
-    /// <summary>A plain sentence per event type, with no content a client typed.</summary>
-    public static string Describe(string type) => type switch
-    {
-        "$suspended" => "Paused by an operator",
-        "$resumed" => "Resumed by an operator",
-        "$terminated" => "Stopped by an operator",
-        "$effect-parked" => "An email or document could not be delivered; an operator can retry it",
-        "$redriven" => "Parked deliveries were retried",
-        "$migrated" => "Moved to a newer version of the program rules",
-        "$input-dropped" => "A late answer no longer applied and was set aside",
-        _ => Humanize(type),
-    };
-
-    private static string Humanize(string type)
-    {
-        var words = System.Text.RegularExpressions.Regex.Replace(type, "(?<!^)([A-Z])", " $1").ToLowerInvariant();
-        return char.ToUpperInvariant(words[0]) + words[1..];
     }
 }

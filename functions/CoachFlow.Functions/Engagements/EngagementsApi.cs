@@ -29,6 +29,8 @@ public sealed record ReasonRequest(string? Reason);
 public sealed record ReviewRequest(IReadOnlyList<string>? GoalUpdates, IReadOnlyList<string>? DroppedActionIds, bool AmendmentNeeded);
 public sealed record PlanRequest(IReadOnlyList<string>? Frameworks, IReadOnlyList<string>? ValuesAndStrengths, string? GoalTracking, string? RetreatCadence, IReadOnlyList<string>? SupportTriggers, string? Outcomes);
 public sealed record ChangeCoachRequest(string? CoachId);
+/// <summary>A follow-up engagement; without <see cref="OverallGoals"/> the goals of the earlier contract carry over.</summary>
+public sealed record FollowUpRequest(IReadOnlyList<string>? OverallGoals);
 public sealed record StepResponse(string Id, string Result, long Version, string? Message);
 public sealed record BadgeResponse(int Count);
 
@@ -84,6 +86,8 @@ public static class EngagementsApi
         api.MapPost("/engagements/{id}/resend", (string id, HttpContext http, EngagementService e, CancellationToken ct) =>
             Step(http, e, id, new ResendContract(), Key(http, "resend:" + Guid.NewGuid().ToString("N")), ct))
             .WithName("ResendContract").WithSummary("Send the contract link again (also after it expired)");
+        api.MapPost("/engagements/{id}/follow-up", FollowUpAsync).WithName("StartFollowUpEngagement")
+            .WithSummary("Start a follow-up engagement for a graduated client (e.g. after they asked for support): details and goals carried over, a new contract to sign");
         api.MapPost("/engagements/{id}/coach", ChangeCoachAsync).WithName("ChangeCoach").WithSummary("Hand the engagement to another coach of the firm (firm admin)");
         api.MapPost("/engagements/{id}/redrive", RedriveAsync).WithName("RedriveEngagement").WithSummary("Retry parked emails and documents after fixing the cause (firm admin)");
         api.MapGet("/engagements/{id}/charts/wheel.svg", WheelAsync).WithName("WheelChart").WithSummary("Wheel of Life radar: baseline against the latest reassessment");
@@ -107,6 +111,19 @@ public static class EngagementsApi
         var summary = new EngagementSummary(view.InstanceId, body.ClientName, body.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
             EngagementViews.Status(view.Status), view.CoachId, view.UpdatedAt);
         return outcome.Result == InputResult.Duplicate ? TypedResults.Ok(summary) : TypedResults.Created($"/api/engagements/{id}", summary);
+    }
+
+    private static async Task<Results<Created<EngagementSummary>, Ok<EngagementSummary>>> FollowUpAsync(
+        string id, HttpContext http, EngagementService engagements, CancellationToken ct, FollowUpRequest? body = null)
+    {
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
+        var goals = body?.OverallGoals is null ? null : List(body.OverallGoals, "goal", 10);
+        var (newId, outcome) = await engagements.StartFollowUpAsync(http.Caller(), id, goals, key, ct);
+        var (view, state) = await engagements.GetAsync(http.Caller(), newId, ct);
+        var summary = new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
+            EngagementViews.Status(view.Status), view.CoachId, view.UpdatedAt);
+        return outcome.Result == InputResult.Duplicate ? TypedResults.Ok(summary) : TypedResults.Created($"/api/engagements/{newId}", summary);
     }
 
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,

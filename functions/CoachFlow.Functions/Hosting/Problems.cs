@@ -46,6 +46,7 @@ public static partial class Problems
         StaleVersionException e => (409, "Changed meanwhile", e.Message),
         InvalidStatusException e => (409, "Not possible now", e.Message),
         ForbiddenException e => (403, "Not allowed", e.Message),
+        NotPossibleNowException e => (409, "Not possible now", e.Message),
         BadInputException e => (400, "Bad input", e.Message),
         UnknownDefinitionException e => (400, "Unknown definition", e.Message),
         BadHttpRequestException e when e.StatusCode == 413 => (413, "Too large", "The request body is larger than the 1 MB this API accepts."),

@@ -80,7 +80,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(a.GetProperty("id").GetString(), b.GetProperty("id").GetString());
         Assert.Equal(("contract", "client-signature"), (a.GetProperty("phase").GetString(), a.GetProperty("waitingFor").GetString()));
         var detail = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{a.GetProperty("id").GetString()}");
-        Assert.Equal(["EngagementStarted", "ContractSent"], detail.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("type").GetString()));
+        Assert.Equal(["engagement-started", "contract-sent"], detail.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("type").GetString()));
     }
 
     [Fact]

@@ -52,25 +52,51 @@ public static class BuiltInPrograms
         Questionnaires: CareerQuestions,
         Emails: CareerEmails);
 
+    /// <summary>A week of the career program on the demo clock: everything the program times runs at this scale.</summary>
+    public static readonly TimeSpan DemoWeek = TimeSpan.FromSeconds(10);
+
     /// <summary>
-    /// The career program on a demo clock: a week is about ten seconds, so the whole lifecycle, a year of
-    /// maintenance included, runs in a few minutes, while a person still has a minute to open and sign a link.
+    /// How long a person watching the demo needs to open an email and act on it: no reminder, expiry or answer
+    /// window is shorter, whatever the scale says (a signing link lasts a minute).
+    /// </summary>
+    public static readonly TimeSpan DemoReaction = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The career program on one demo clock: a week takes <see cref="DemoWeek"/> (ten seconds) while coaching and,
+    /// so that a year of maintenance fits in a demo, a month of maintenance takes ten seconds too. Sessions come
+    /// about every 20 seconds and are booked for 5 seconds (a real hour would be a twentieth of a second on this
+    /// clock; 5 s keeps it visible), so they never overlap in a calendar and the contract says exactly this.
+    /// Where the scale would leave a person less than <see cref="DemoReaction"/> to act, they get that (and a
+    /// minute to sign the contract).
     /// </summary>
     public static readonly ProgramDefinition DemoAccelerated = Career6 with
     {
         Id = "demo-accelerated",
         Name = "Demo — accelerated career coaching",
-        SessionCadence = D("PT20S"),
+        SessionCadence = OnDemoClock(Career6.SessionCadence),
+        SessionLength = TimeSpan.FromSeconds(5),
         Reminders = new(
-            ContractReminderEvery: D("PT10S"),
-            ContractExpiresAfter: D("PT60S"),
-            IntakeReminderEvery: D("PT10S"),
-            IntakeDueAfter: D("PT30S"),
-            MaxReminders: 3,
-            SessionReminderBefore: D("PT5S"),
-            CoachNudgeAfter: D("PT10S"),
-            ReassessmentReminderAfter: D("PT10S")),
-        Maintenance = new(Period: D("PT120S"), CheckInEvery: D("PT30S"), StillApplyingCheckAfter: D("PT60S"), AnswerWindow: D("PT10S")),
-        StalledAfter = D("PT60S"),
+            ContractReminderEvery: ForAPerson(OnDemoClock(Career6.Reminders.ContractReminderEvery)),
+            ContractExpiresAfter: TimeSpan.FromMinutes(1),
+            IntakeReminderEvery: ForAPerson(OnDemoClock(Career6.Reminders.IntakeReminderEvery)),
+            IntakeDueAfter: ForAPerson(OnDemoClock(Career6.Reminders.IntakeDueAfter)),
+            MaxReminders: Career6.Reminders.MaxReminders,
+            SessionReminderBefore: ForAPerson(OnDemoClock(Career6.Reminders.SessionReminderBefore)),
+            CoachNudgeAfter: OnDemoClock(Career6.Reminders.CoachNudgeAfter),
+            ReassessmentReminderAfter: ForAPerson(OnDemoClock(Career6.Reminders.ReassessmentReminderAfter))),
+        Maintenance = new(
+            Period: OnDemoMaintenanceClock(Career6.Maintenance.Period),
+            CheckInEvery: OnDemoMaintenanceClock(Career6.Maintenance.CheckInEvery),
+            StillApplyingCheckAfter: OnDemoMaintenanceClock(Career6.Maintenance.StillApplyingCheckAfter),
+            AnswerWindow: ForAPerson(OnDemoMaintenanceClock(Career6.Maintenance.AnswerWindow))),
+        StalledAfter = OnDemoClock(Career6.StalledAfter),
     };
+
+    /// <summary>A duration of the career program on the demo clock (a week is <see cref="DemoWeek"/>), to the second.</summary>
+    public static TimeSpan OnDemoClock(TimeSpan real) => TimeSpan.FromSeconds(Math.Round(real / TimeSpan.FromDays(7) * DemoWeek.TotalSeconds));
+
+    /// <summary>A maintenance duration on the demo clock: a month (30 days) is ten seconds, counted in whole months.</summary>
+    public static TimeSpan OnDemoMaintenanceClock(TimeSpan real) => TimeSpan.FromSeconds(Math.Round(real / TimeSpan.FromDays(30)) * 10);
+
+    private static TimeSpan ForAPerson(TimeSpan scaled) => scaled < DemoReaction ? DemoReaction : scaled;
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Xml;
+using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Questionnaires;
 
 namespace CoachFlow.Workflows.Programs;
@@ -21,8 +22,12 @@ public sealed record ProgramDefinition(
     TimeSpan StalledAfter,
     string ContractTemplateId,
     ProgramQuestionnaires Questionnaires,
-    ImmutableList<EmailTemplate> Emails)
+    ImmutableList<EmailTemplate> Emails,
+    TimeSpan? SessionLength = null)
 {
+    /// <summary>How long a session is booked for: the program's own length (a demo clock) or the minutes the contract agreed.</summary>
+    public TimeSpan SessionLengthFor(EngagementTerms? terms) => SessionLength ?? TimeSpan.FromMinutes(terms?.SessionMinutes ?? 60);
+
     /// <summary>The template id for an email kind; a kind the program does not name uses <c>{id}/{kind}</c>.</summary>
     public string TemplateFor(string emailKind) =>
         Emails.FirstOrDefault(e => e.Kind == emailKind)?.TemplateId ?? $"{Id}/{emailKind}";
@@ -77,4 +82,18 @@ public static class Iso8601
 {
     /// <summary>Parses a duration; months count as 30 days and a year as 365, as <see cref="XmlConvert"/> does.</summary>
     public static TimeSpan Duration(string iso) => XmlConvert.ToTimeSpan(iso);
+}
+
+/// <summary>Durations as a contract or a page says them: "60 minutes", "2 weeks", "20 seconds".</summary>
+public static class Durations
+{
+    public static string InWords(TimeSpan span) =>
+        span.TotalDays >= 7 && span.TotalDays % 7 == 0 ? Plural(span.TotalDays / 7, "week")
+        : span.TotalDays >= 1 ? Plural(span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.TotalMinutes % 60 == 0 ? Plural(span.TotalHours, "hour")
+        : span.TotalMinutes >= 1 ? Plural(span.TotalMinutes, "minute")
+        : Plural(span.TotalSeconds, "second");
+
+    private static string Plural(double n, string unit) =>
+        $"{n.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} {unit}{(n == 1 ? "" : "s")}";
 }
