@@ -56,8 +56,13 @@ test('a client signs, answers the intake, prepares a session and checks in on an
   await audit(page, '02-contract-signed');
   await until(stack, id, 'phase intake', (e) => e.phase === 'intake');
   const signed = await engagement(stack, id);
-  assert.ok(signed.documents.some((d) => d.name === 'contract-v1-signature') || signed.timeline.some((t) => /sign/i.test(t.type)),
-    'the signature is on record');
+  assert.ok(signed.timeline.some((t) => t.type === 'contract-signed' && t.summary === 'Ada signed contract version 1'), 'the signature is on record, in words');
+  assert.ok(signed.timeline.every((t) => /^[a-z]+(-[a-z]+)*$/.test(t.type)), 'timeline kinds are kebab-case names, never .NET type names');
+  const signature = await until(stack, id, 'the signature document', (e) => e.documents.some((d) => d.name === 'contract-v1-signature'))
+    .then(() => stack.api('GET', `/api/engagements/${id}/documents/contract-v1-signature?format=json`));
+  assert.equal(signature.status, 200);
+  assert.equal(signature.json.fullName, 'Ada Lovelace');
+  assert.doesNotMatch(signature.text, /\$type|ContractSigned/, 'documents carry no .NET type names');
 
   // 2. Intake: save part of it, come back, then submit (first with a gap, which is refused, then complete).
   const intakeMail = await stack.mail.waitFor(id, 'pre-coaching questionnaire');
@@ -140,7 +145,12 @@ test('a client signs, answers the intake, prepares a session and checks in on an
   assert.equal(response.status(), 200);
   assert.equal(await h1(page), 'Thank you for checking in');
   await audit(page, '07-checkin-thanks');
-  await until(stack, id, 'the action reported partly done', (e) => e.actions[0].status === 'partly');
+  const reported = await until(stack, id, 'the action reported partly done', (e) => e.actions[0].status === 'partly');
+  // The coach's timeline reads as the coach would write it.
+  const sentences = reported.timeline.map((t) => t.summary);
+  assert.ok(sentences.includes("Check-in on 'Hold 2 informational interviews with people in solar' sent to Ada"), sentences.join('\n'));
+  assert.ok(sentences.includes("Ada checked in on 'Hold 2 informational interviews with people in solar': partly done"), sentences.join('\n'));
+  assert.ok(sentences.includes('Ada answered the questions before session 1'), sentences.join('\n'));
 
   // The session summary link (read-only) shows the stored summary.
   const summaryMail = await stack.mail.waitFor(id, 'Your summary of session 1');
