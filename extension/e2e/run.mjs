@@ -2,14 +2,16 @@
 //   COACHFLOW_URL=http://127.0.0.1:7071 COACHFLOW_TOKEN=<coach token> npm run test:e2e
 // Steps: configure (options page); open a fixture page showing a person and start an engagement from it;
 // schedule session 1 and capture its agreement, reloading and reopening the panel mid-draft; see the
-// agreement in the detail view. Screenshots at side-panel width go to e2e/.output/.
+// agreement in the detail view; then a second client, driven through the demo program to maintenance, reports a
+// trigger: the panel shows "Support requested" and the coach starts the follow-up engagement. Screenshots at
+// side-panel width go to e2e/.output/.
 
 import { createServer } from 'node:http';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { createRequire } from 'node:module';
 
@@ -389,6 +391,131 @@ try {
       throw new Error(`badge "${badge}" for count ${stored}`);
     await panel.close();
   });
+
+  if (maildevUrl) {
+    // A second client, driven through the whole demo program (coach API + the client's emailed pages, as in
+    // tests/e2e), reports a trigger in a maintenance check-in; the coach then works from the side panel.
+    const { driveToPlanDraft, answerPage, PLAN } = await import(
+      pathToFileURL(join(root, '..', 'tests', 'e2e', 'lib', 'lifecycle.js')).href
+    );
+    const api = async (method, path, body) => {
+      const response = await fetch(`${backendUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { status: response.status, json, text };
+    };
+    const seen = new Set();
+    const supportEmail = `dana.support-${run}@example.com`;
+    /** The next unread email to the client whose subject matches, with its link. */
+    const inbox = async (subject, timeoutMs = 90_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const emails = await fetch(`${maildevUrl}/api/email`)
+          .then((r) => (r.ok ? r.json() : []))
+          .catch(() => []);
+        const found = (Array.isArray(emails) ? emails : []).find(
+          (m) =>
+            !seen.has(m.id) &&
+            (m.to ?? []).some((t) => String(t.address).toLowerCase() === supportEmail) &&
+            subject.test(m.subject ?? ''),
+        );
+        if (found) {
+          seen.add(found.id);
+          const link = `${found.text ?? ''} ${found.html ?? ''}`.match(
+            /https?:\/\/[^\s"'<>]+\/c\/[^\s"'<>]+/,
+          )?.[0];
+          return { ...found, link: link?.replace(/&amp;/g, '&') };
+        }
+        await sleep(500);
+      }
+      throw new Error(`no email "${subject}" reached ${supportEmail} in ${timeoutMs / 1000} s`);
+    };
+    let supportId = '';
+    await step('a client in maintenance reports a trigger (coach API and emailed pages)', async () => {
+      const started = await api('POST', '/api/engagements', {
+        clientName: 'Dana Support',
+        clientEmail: supportEmail,
+        programId: 'demo-accelerated',
+        overallGoals: ['A leadership role in renewable energy within 12–18 months'],
+      });
+      if (started.status !== 201) throw new Error(`starting: ${started.status} ${started.text}`);
+      supportId = started.json.id;
+      const page = await driveToPlanDraft({
+        id: supportId,
+        api,
+        email: inbox,
+        openPage: () => context.newPage(),
+      });
+      const drafted = await api('POST', `/api/engagements/${supportId}/maintenance-plan`, PLAN);
+      if (drafted.status >= 300) throw new Error(`drafting the plan: ${drafted.status} ${drafted.text}`);
+      await page.goto((await inbox(/self-coaching plan is ready to review/)).link);
+      await Promise.all([
+        page.waitForNavigation(),
+        page.getByRole('button', { name: 'Confirm my plan' }).click(),
+      ]);
+      await page.goto((await inbox(/quarterly self-coaching check-in/)).link);
+      await page.locator('#f-trigger').fill('My industry is shifting fast and I would like support again.');
+      await answerPage(page, 'Send my check-in', { leave: ['trigger'] });
+      await page.close();
+      for (let i = 0; i < 60; i++) {
+        if ((await api('GET', `/api/engagements/${supportId}`)).json?.flags?.includes('support-requested'))
+          return;
+        await sleep(500);
+      }
+      throw new Error('the engagement was not flagged support-requested');
+    });
+
+    await step(
+      'My engagements filters on "Support requested"; the detail shows the flag and offers a follow-up',
+      async () => {
+        const panel = await context.newPage();
+        await panel.goto(`${base}/sidepanel.html#/engagements?flag=support-requested`);
+        await panel.locator('ul.cards a', { hasText: 'Dana Support' }).first().waitFor({ timeout: 15_000 });
+        await panel.locator('ul.cards a', { hasText: 'Dana Support' }).first().click();
+        await expectText(panel.locator('ul.chips li'), /Support requested/, 'flag chip');
+        await expectText(
+          panel.locator('#follow-up-title'),
+          /Dana Support asked for support again/,
+          'support callout',
+        );
+        await shot(panel, '08-support-requested');
+        await expectAccessible(panel, 'engagement asking for support');
+        await panel.close();
+      },
+    );
+
+    await step('the coach starts the follow-up engagement in one step (one confirmation)', async () => {
+      const panel = await context.newPage();
+      await panel.goto(`${base}/sidepanel.html#/engagement/${encodeURIComponent(supportId)}`);
+      await panel.locator('#follow-up').click();
+      await panel.locator('#confirm-follow-up').waitFor();
+      await shot(panel, '09-follow-up-confirm');
+      await expectAccessible(panel, 'follow-up confirmation');
+      await panel.locator('#confirm-follow-up').click();
+      await panel.waitForURL(/#\/engagement\/[^/?]+\?followUpOf=/, { timeout: 20_000 });
+      await expectText(panel.locator('[role=status]'), /Follow-up engagement started/, 'follow-up notice');
+      await expectText(panel.locator('main h1'), /Dana Support/, 'follow-up heading');
+      await expectText(panel.locator('.phase'), /Contract/, 'follow-up phase');
+      await shot(panel, '10-follow-up-started');
+      const earlier = await api('GET', `/api/engagements/${supportId}`);
+      if (earlier.json.flags.includes('support-requested'))
+        throw new Error('the support request should be answered by the follow-up');
+      await panel.close();
+    });
+  } else {
+    console.log(
+      '  · COACHFLOW_MAILDEV_URL not set: not driving a client to maintenance for the follow-up steps',
+    );
+  }
 } catch {
   exitCode = 1;
 } finally {

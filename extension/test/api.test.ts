@@ -184,9 +184,42 @@ describe('CoachFlowApi against a contract-speaking HTTP server', () => {
       },
     ]);
     expect(detail.actions).toHaveLength(1);
-    expect(detail.timeline.filter((t) => t.type === 'SessionAgreementCaptured')).toHaveLength(1);
+    expect(detail.timeline.filter((t) => t.type === 'session-agreement-captured')).toHaveLength(1);
     await api.markHeld(id, 1);
     expect((await api.engagement(id)).sessions[0]!.held).toBe(true);
+  });
+
+  it('starts a follow-up engagement for a client who asked for support again', async () => {
+    const created = await api.startEngagement(
+      {
+        clientName: 'Dana Client',
+        clientEmail: 'dana@example.com',
+        programId: 'career-6',
+        overallGoals: ['Lead a team'],
+      },
+      'start-follow-up-source',
+    );
+    const source = server.state.engagements.get(created.id);
+    Object.assign(source, { phase: 'maintenance', flags: ['support-requested'] });
+
+    const followUp = await api.followUp(created.id);
+
+    const post = server.requests.at(-1)!;
+    expect([post.method, post.path]).toEqual(['POST', `/api/engagements/${created.id}/follow-up`]);
+    expect(post.headers.authorization).toBe('Bearer pat_good');
+    expect(followUp.id).not.toBe(created.id);
+    expect([followUp.clientName, followUp.phase]).toEqual(['Dana Client', 'contract']);
+    expect((await api.engagement(created.id)).flags).not.toContain('support-requested');
+  });
+
+  it('a follow-up from an engagement that has not graduated → "conflict" with the server’s reason', async () => {
+    const created = await api.startEngagement(
+      { clientName: 'Sam Client', clientEmail: 'sam@example.com', programId: 'career-6', overallGoals: [] },
+      'start-not-graduated',
+    );
+    const error = await rejection(api.followUp(created.id));
+    expect(error.kind).toBe('conflict');
+    expect(error.message).toMatch(/graduated/);
   });
 
   it('fetches a chart as an SVG blob with the token', async () => {

@@ -137,6 +137,14 @@ export class CoachFlowApi {
     return this.step('POST', `/api/engagements/${enc(id)}/maintenance-plan`, body);
   }
 
+  /**
+   * Starts a follow-up engagement for a graduated client (typically after they asked for support again): the
+   * server carries the client's details and goals over and sends a new contract. Returns the new engagement.
+   */
+  followUp(id: string): Promise<EngagementSummary> {
+    return this.json<EngagementSummary>('POST', `/api/engagements/${enc(id)}/follow-up`, {});
+  }
+
   async badge(): Promise<number> {
     const { count } = await this.json<{ count: number }>('GET', '/api/badge');
     return typeof count === 'number' && Number.isFinite(count) ? count : 0;

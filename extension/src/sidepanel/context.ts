@@ -21,12 +21,19 @@ export const PHASES = [
   'maintenance',
   'paused',
   'ended',
+  'closed',
 ];
 export const FLAGS: { value: string; label: string }[] = [
-  { value: 'stalled', label: 'Stalled progress' },
+  { value: 'stalled', label: 'Stalled (nothing happening)' },
   { value: 'goal-not-resonant', label: 'Goal not resonant' },
-  { value: 'email-bouncing', label: 'Client email bouncing' },
+  { value: 'client-email-bouncing', label: 'Client email bouncing' },
+  { value: 'support-requested', label: 'Support requested' },
+  { value: 'stalled-progress', label: 'No progress in ratings' },
+  { value: 'effect-parked', label: 'Email or document not delivered' },
 ];
+
+/** The flag the server raises when a client in maintenance reports a trigger for seeking support again. */
+export const SUPPORT_REQUESTED = 'support-requested';
 
 export function flagLabel(flag: string): string {
   return FLAGS.find((f) => f.value === flag)?.label ?? flag.replace(/[-_]/g, ' ');

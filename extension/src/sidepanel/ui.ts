@@ -153,3 +153,17 @@ export function section(title: string, ...children: (Node | null | false | undef
   const id = uid('sec');
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
+
+/** The buttons of a confirmation step: the confirming one, and a secondary one that goes back. */
+export function confirmActions(
+  confirmButton: HTMLButtonElement,
+  backLabel: string,
+  onBack: () => void,
+): HTMLElement {
+  return h(
+    'div',
+    { class: 'actions' },
+    confirmButton,
+    h('button', { type: 'button', class: 'secondary', onclick: onBack }, backLabel),
+  );
+}

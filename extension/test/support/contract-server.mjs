@@ -102,7 +102,9 @@ export async function startContractServer(options = {}) {
         coachId: me.coachId,
         updatedAt: now,
         overallGoals: body.overallGoals ?? [],
-        timeline: [{ at: now, type: 'EngagementStarted', summary: 'Engagement started; contract sent.' }],
+        timeline: [
+          { at: now, type: 'engagement-started', summary: `Engagement with ${body.clientName} started` },
+        ],
         sessions: [],
         actions: [],
       };
@@ -156,7 +158,7 @@ export async function startContractServer(options = {}) {
           });
         engagement.timeline.push({
           at: new Date().toISOString(),
-          type: 'SessionScheduled',
+          type: 'session-scheduled',
           summary: `Session ${body.number} scheduled.`,
         });
         return send(200, {});
@@ -189,7 +191,7 @@ export async function startContractServer(options = {}) {
         }
         engagement.timeline.push({
           at: new Date().toISOString(),
-          type: 'SessionAgreementCaptured',
+          type: 'session-agreement-captured',
           summary: `Session ${number} agreement: ${body.grow.goal}`,
         });
         return send(200, {});
@@ -208,11 +210,48 @@ export async function startContractServer(options = {}) {
         session.held = true;
         return send(200, { id: engagement.id, result: 'applied', message: null });
       }
+      if (req.method === 'POST' && rest === 'follow-up') {
+        // As the server: only a graduated client (maintenance or closed) gets a follow-up; details and goals carry over.
+        if (!['maintenance', 'closed'].includes(engagement.phase))
+          return problem(
+            409,
+            'Not possible now',
+            'A follow-up engagement starts from a client who has graduated.',
+          );
+        const now = new Date().toISOString();
+        const followUp = {
+          ...engagement,
+          id: randomUUID(),
+          phase: 'contract',
+          waitingFor: 'client-signature',
+          flags: [],
+          status: 'running',
+          updatedAt: now,
+          timeline: [
+            {
+              at: now,
+              type: 'engagement-started',
+              summary: `Engagement with ${engagement.clientName} started`,
+            },
+            { at: now, type: 'follows-up-engagement', summary: `Follows up an earlier engagement` },
+          ],
+          sessions: [],
+          actions: [],
+        };
+        state.engagements.set(followUp.id, followUp);
+        engagement.flags = engagement.flags.filter((f) => f !== 'support-requested');
+        engagement.timeline.push({
+          at: now,
+          type: 'follow-up-started',
+          summary: 'Follow-up engagement started',
+        });
+        return send(201, summarize(followUp));
+      }
       if (req.method === 'POST' && rest === 'maintenance-plan') {
         state.plans.set(engagement.id, body);
         engagement.timeline.push({
           at: new Date().toISOString(),
-          type: 'MaintenancePlanSent',
+          type: 'maintenance-plan-drafted',
           summary: 'Maintenance plan sent to the client to confirm.',
         });
         return send(200, {});

@@ -3,8 +3,10 @@
 
 import { formatDate, formatDateTime, h, safeHref } from '../../shared/dom';
 import type { EngagementDetail } from '../../shared/types';
-import { flagLabel, humanize, type ViewContext } from '../context';
+import { flagLabel, humanize, SUPPORT_REQUESTED, type ViewContext } from '../context';
 import { errorBox, loading, section, success } from '../ui';
+import { dueWords, waitingForWords } from '../words';
+import { followUpOffer } from './follow-up';
 
 export async function renderDetail(ctx: ViewContext, id: string, params: URLSearchParams): Promise<void> {
   ctx.root.replaceChildren(loading('Loading engagement…'));
@@ -27,13 +29,19 @@ export async function renderDetail(ctx: ViewContext, id: string, params: URLSear
   const deferred = params.has('note')
     ? ` Accepted; it applies later${params.get('note') ? `: ${params.get('note')}` : '.'}`
     : '';
-  const notice = params.get('started')
-    ? success('Engagement started. The contract email is on its way to the client.')
-    : params.get('agreement')
-      ? success(`Session ${params.get('agreement')} agreement ${deferred ? 'sent.' + deferred : 'captured.'}`)
-      : params.get('plan')
-        ? success(`Maintenance plan ${deferred ? 'sent.' + deferred : 'sent to the client to confirm.'}`)
-        : null;
+  const notice = params.get('followUpOf')
+    ? success(
+        'Follow-up engagement started. The client’s details and goals were carried over; the new contract is on its way to them.',
+      )
+    : params.get('started')
+      ? success('Engagement started. The contract email is on its way to the client.')
+      : params.get('agreement')
+        ? success(
+            `Session ${params.get('agreement')} agreement ${deferred ? 'sent.' + deferred : 'captured.'}`,
+          )
+        : params.get('plan')
+          ? success(`Maintenance plan ${deferred ? 'sent.' + deferred : 'sent to the client to confirm.'}`)
+          : null;
 
   ctx.root.replaceChildren(
     notice ?? '',
@@ -45,7 +53,7 @@ export async function renderDetail(ctx: ViewContext, id: string, params: URLSear
       isNotable(e.status) ? ` · ${humanize(e.status)}` : '',
       e.overdue ? h('span', { class: 'due overdue' }, ' · Overdue') : '',
     ),
-    e.waitingFor ? h('p', {}, 'Waiting for: ', e.waitingFor) : '',
+    e.waitingFor ? h('p', {}, 'Waiting for: ', waitingForWords(e.waitingFor)) : '',
     e.flags.length
       ? h(
           'ul',
@@ -53,19 +61,27 @@ export async function renderDetail(ctx: ViewContext, id: string, params: URLSear
           e.flags.map((f) => h('li', { class: 'chip' }, flagLabel(f))),
         )
       : '',
-    h(
-      'nav',
-      { class: 'actions', 'aria-label': 'Engagement actions' },
-      h('a', { class: 'button primary', href: `${base}/session/${nextSession}` }, `Session ${nextSession}`),
-      h('a', { class: 'button secondary', href: `${base}/graduate` }, 'Graduate'),
-    ),
+    followUpOffer(ctx, e, e.flags.includes(SUPPORT_REQUESTED)),
+    // Sessions and graduation are behind a client who is in maintenance or done.
+    ['maintenance', 'closed', 'ended'].includes(e.phase)
+      ? ''
+      : h(
+          'nav',
+          { class: 'actions', 'aria-label': 'Engagement actions' },
+          h(
+            'a',
+            { class: 'button primary', href: `${base}/session/${nextSession}` },
+            `Session ${nextSession}`,
+          ),
+          h('a', { class: 'button secondary', href: `${base}/graduate` }, 'Graduate'),
+        ),
     e.due.length
       ? section(
           'Due',
           h(
             'ul',
             {},
-            e.due.map((d) => h('li', {}, d.what, ' — ', formatDateTime(d.dueAt))),
+            e.due.map((d) => h('li', {}, dueWords(d.what), ' — ', formatDateTime(d.dueAt))),
           ),
         )
       : '',

@@ -4,6 +4,7 @@ import { publishBadge } from '../../shared/env';
 import { formatDate, h } from '../../shared/dom';
 import type { EngagementSummary } from '../../shared/types';
 import { FLAGS, PHASES, flagLabel, humanize, type ViewContext } from '../context';
+import { waitingForWords } from '../words';
 import { busy, errorBox, loading, selectField } from '../ui';
 import { isNotable } from './detail';
 
@@ -111,7 +112,7 @@ function card(item: EngagementSummary): HTMLElement {
       h('span', { class: 'phase' }, humanize(item.phase)),
       isNotable(item.status) ? ` · ${humanize(item.status)}` : '',
     ),
-    item.waitingFor ? h('p', {}, 'Waiting for: ', item.waitingFor) : null,
+    item.waitingFor ? h('p', {}, 'Waiting for: ', waitingForWords(item.waitingFor)) : null,
     item.dueAt
       ? h(
           'p',

@@ -9,7 +9,7 @@ import type { Program } from '../../shared/types';
 import type { ViewContext } from '../context';
 import { emptyStartFields, toStartRequest, type StartFields } from '../models';
 import { describeSource, prefillFromPage } from '../prefill';
-import { busy, confirmButton, errorBox, errorList, field, loading, selectField } from '../ui';
+import { busy, confirmActions, confirmButton, errorBox, errorList, field, loading, selectField } from '../ui';
 import { autosave, isDefiniteRejection } from './autosave';
 
 const KEY = draftKey('start', 'new');
@@ -195,23 +195,10 @@ export async function renderStart(ctx: ViewContext): Promise<void> {
           : [],
       ),
       h('p', {}, `The contract email goes to ${request.clientEmail} as soon as you confirm.`),
-      h(
-        'div',
-        { class: 'actions' },
-        confirmButton,
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'secondary',
-            onclick: () => {
-              confirm.remove();
-              form.hidden = false;
-            },
-          },
-          'Back to edit',
-        ),
-      ),
+      confirmActions(confirmButton, 'Back to edit', () => {
+        confirm.remove();
+        form.hidden = false;
+      }),
     );
     confirmButton.addEventListener('click', () =>
       busy(confirmButton, 'Starting…', async () => {
