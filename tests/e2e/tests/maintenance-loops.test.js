@@ -32,12 +32,19 @@ test('the client asks for plan changes and confirms version 2; a reported trigge
   const coachMail = inbox(coachEmail);
   const page = await driveToPlanDraft({ id, api: stack.api, email: clientMail, openPage: () => newPage(stack.browser), log: step });
 
+  // On the demo clock sessions come about every 20 seconds and are booked for 5, as the contract says.
+  const confirmation = await stack.mail.waitFor(id, /Session 1 with .* is confirmed/);
+  let response = await page.goto(confirmation.link);
+  assert.match(await page.locator('main').innerText(), /Length\s+5 seconds/);
+  const contract = await stack.api('GET', `/api/engagements/${id}/documents/contract-v1`);
+  assert.match(contract.text, /6 one-to-one sessions of 5 seconds each, about every 20 seconds/);
+
   // The coach drafts the plan; the email and the page say the same thing: confirm it or ask for changes.
   let api = await stack.api('POST', `/api/engagements/${id}/maintenance-plan`, PLAN);
   assert.ok(api.status < 300, api.text);
   const review = await clientMail(/self-coaching plan is ready to review/);
   assert.match(review.text, /Read it through, then confirm it or ask for changes\./);
-  let response = await page.goto(review.link);
+  response = await page.goto(review.link);
   assert.equal(response.status(), 200);
   assert.match(await page.locator('main').innerText(), /Read it through, then confirm it or ask for changes\./);
   assert.equal(await page.getByRole('button', { name: 'Ask for changes' }).count(), 1);
