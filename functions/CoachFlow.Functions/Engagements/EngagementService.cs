@@ -109,7 +109,8 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         if (state.GraduatedAt is null)
             throw new NotPossibleNowException($"A follow-up engagement starts from a client who has graduated; engagement {engagementId} is in phase '{EngagementWorkflow.PhaseName(state.Phase)}'.");
         var terms = state.Terms ?? throw new InvalidDataException($"Engagement {engagementId} has no terms.");
-        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? $"follow-up:{engagementId}:{state.FollowUps.Count + 1}" : idempotencyKey;
+        // Scoped to the earlier engagement, so one key sent for two engagements still starts two follow-ups.
+        var key = $"follow-up:{engagementId}:{(string.IsNullOrWhiteSpace(idempotencyKey) ? $"{state.FollowUps.Count + 1}" : "key:" + idempotencyKey)}";
         var request = new CreateEngagementRequest(state.ClientName, state.ClientEmail, state.ProgramId, overallGoals ?? terms.OverallGoals, terms.Fee, terms.Currency,
             terms.SessionMinutes, terms.PaymentTerms, terms.CancellationPolicy, terms.SponsorName, terms.SponsorSees);
         var (followUpId, outcome) = await StartAsync(caller, request, null, key, ct, followUpOf: state);

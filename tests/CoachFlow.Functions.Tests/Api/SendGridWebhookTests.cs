@@ -52,7 +52,7 @@ public sealed class SendGridWebhookTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(0, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("new").GetInt32());
         var detail = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
         Assert.Contains("client-email-bouncing", detail.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
-        Assert.Equal(1, detail.GetProperty("timeline").EnumerateArray().Count(t => t.GetProperty("type").GetString() == "FlagRaised"));
+        Assert.Equal(1, detail.GetProperty("timeline").EnumerateArray().Count(t => t.GetProperty("type").GetString() == "flag-raised"));
     }
 
     [Fact]
