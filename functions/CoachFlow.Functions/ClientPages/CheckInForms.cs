@@ -199,7 +199,7 @@ internal sealed class DocumentView : ClientForm
         var doc = name is null ? null : await pages.Documents.ReadAsync(link.EngagementId, name, ct);
         if (doc is null) return StandardPages.NotReady(title);
         return new Page(200, title, P("Here is the document. It is also kept with your engagement, so you can come back to it with this link.", "lead") +
-            DocumentContent(title, doc.Html, $"/c/{link.Token}/document"));
+            DocumentContent(title, doc.Html, $"/c/{link.Token}/document") + ClientPdfs.Links(link, doc.Kind == "maintenance-plan" ? name : null));
     }
 
     private static Page SessionDetails(ClientLink link)
@@ -232,6 +232,8 @@ internal sealed class DocumentView : ClientForm
             foreach (var u in updates.EnumerateArray()) sb.Append($"<li class=\"answer\">{H(u.GetString())}</li>");
             sb.Append("</ul>");
         }
-        return new Page(200, "Your goals", sb.ToString());
+        var report = link.View.History.LastOrDefault(h => h.Type == nameof(ReassessmentCompleted));
+        var reportName = report is null ? null : $"reassessment-{report.Data.GetProperty("number").GetInt32()}-report";
+        return new Page(200, "Your goals", sb.ToString() + ClientPdfs.Links(link, reportName));
     }
 }
