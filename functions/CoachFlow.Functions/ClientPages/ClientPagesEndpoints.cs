@@ -174,7 +174,9 @@ internal sealed partial class ClientPagesHandler(
         {
             var (link, problem) = await OpenAsync(token, http, ct);
             if (link is null) return Render(http, problem!, null);
-            var doc = ClientPdfs.IsClientPdf(name) ? await documents.ReadAsync(link.EngagementId, name, ct) : null;
+            // The sponsor's link opens their progress report only, never the client's records.
+            var doc = ClientPdfs.IsClientPdf(name) && link.Grant.Purpose != ClientForms.ProgressReportPurpose
+                ? await documents.ReadAsync(link.EngagementId, name, ct) : null;
             if (doc is null || !DocumentPdfs.Offered(doc.Kind))
                 return Render(http, StandardPages.NotFound("There is no PDF here", "This document has no PDF, or it is not ready yet."), link.FirmName);
             LogShown(logger, link.EngagementId, "pdf", 200);

@@ -28,13 +28,15 @@ public static class EmailKinds
     public const string CoachChanged = "coach-changed";
     public const string EngagementEnded = "engagement-ended";
     public const string MaintenanceComplete = "maintenance-complete";
+    /// <summary>To the sponsor, on the program's <see cref="Programs.SponsorReports"/> cadence: a link to the progress report, nothing more.</summary>
+    public const string ProgressReport = "progress-report";
 
     public static readonly ImmutableList<string> All =
     [
         ContractInvitation, ContractReminder, ContractAmendment, IntakeInvitation, IntakeReminder, PreSessionBrief,
         SessionConfirmation, SessionRescheduled, SessionReminder, SessionSummary, ActionCheckIn, ReassessmentInvitation,
         ReassessmentReminder, GoalsUpdated, MaintenancePlanReview, Graduation, MaintenanceCheckIn, StillApplyingCheck,
-        EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
+        EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete, ProgressReport,
     ];
 }
 
@@ -43,6 +45,8 @@ public static class Recipients
 {
     public const string Client = "client";
     public const string Coach = "coach";
+    /// <summary>The engagement's sponsor (only progress reports go to them).</summary>
+    public const string Sponsor = "sponsor";
 }
 
 /// <summary>The flags an engagement can carry.</summary>

@@ -9,6 +9,7 @@ namespace CoachFlow.Workflows.Programs;
 /// reassess, how long maintenance lasts, and which contract, questionnaires and emails it uses.
 /// </summary>
 /// <remarks>An engagement pins <see cref="Id"/> and <see cref="Version"/> when it starts; a changed program is a new version.</remarks>
+/// <param name="SponsorReports">When a sponsor (if the engagement has one) gets a link to the progress report.</param>
 public sealed record ProgramDefinition(
     string Id,
     int Version,
@@ -21,7 +22,8 @@ public sealed record ProgramDefinition(
     TimeSpan StalledAfter,
     string ContractTemplateId,
     ProgramQuestionnaires Questionnaires,
-    ImmutableList<EmailTemplate> Emails)
+    ImmutableList<EmailTemplate> Emails,
+    SponsorReports SponsorReports = SponsorReports.AfterEachReassessment)
 {
     /// <summary>The template id for an email kind; a kind the program does not name uses <c>{id}/{kind}</c>.</summary>
     public string TemplateFor(string emailKind) =>
@@ -29,6 +31,14 @@ public sealed record ProgramDefinition(
 
     /// <summary>How many quarterly (or other cadence) check-ins fit in the maintenance period.</summary>
     public int MaintenanceCheckIns => (int)(Maintenance.Period.Ticks / Maintenance.CheckInEvery.Ticks);
+}
+
+/// <summary>When an engagement with a sponsor sends them a link to its progress report (never to an engagement without one).</summary>
+public enum SponsorReports
+{
+    None,
+    AfterEachReassessment,
+    AfterEachSession,
 }
 
 /// <summary>Reminder, expiry and nudge offsets.</summary>
