@@ -34,7 +34,7 @@ internal static class IntakeDocuments
             {
                 var rows = items.Select(i => (IReadOnlyList<string>)[RatingLabel(i), Score(intake.Answers, i.Id)]).ToList();
                 if (items.Count > 0)
-                    sections.Add(new(heading, [new Para(items[0].Prompt.Split(':')[0] + ":"), new Table("Your ratings, from 1 (very unhappy) to 10 (fully content)", ["Area of life", "Your rating"], rows)]));
+                    sections.Add(new(heading, [new Table(items[0].Prompt.Split(':')[0], ["Area of life", "Your rating"], rows)])); // the shared prompt as the caption
                 continue;
             }
             var blocks = items.Select(i => Answered(i, intake.Answers)).Where(b => b is not null).Cast<Block>().ToList();
