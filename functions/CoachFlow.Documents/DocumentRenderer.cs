@@ -56,7 +56,7 @@ public static partial class DocumentRenderer
     public static ReaderDocument WithSignature(ReaderDocument contract, ReaderDocument? signature) => contract with
     {
         Title = contract.Title + (signature is null ? " (not signed)" : ", signed"),
-        Sections = [.. contract.Sections, .. signature?.Sections.Select((s, i) => i == 0 ? s with { Heading = "Signature" } : s) ?? [new Section("Signature", [new Para("This version has not been signed.")])]],
+        Sections = [.. contract.Sections, .. signature?.Sections.Select((s, i) => i == 0 ? new Section("Signature", [.. s.Blocks.Select(b => b is Para p ? p with { Lead = false } : b)]) : s) ?? [new Section("Signature", [new Para("This version has not been signed.")])]],
         Note = signature is null ? contract.Note : $"{contract.Note} {signature.Note}",
     };
 

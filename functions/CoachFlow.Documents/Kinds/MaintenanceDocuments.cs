@@ -95,7 +95,9 @@ internal static class MaintenanceDocuments
         if (last is not null)
         {
             var lines = ReassessmentReport.Lines(s, last).Where(l => l.SinceBaseline is not null).ToList();
-            if (lines.Count > 0) sections.Add(new("What changed", [new Bullets([.. lines.Select(ReassessmentReport.Sentence)])]));
+            if (lines.Count > 0)
+                sections.Add(new("What changed since you started",
+                    [new Bullets([.. lines.Select(l => $"{l.Label}: {l.Baseline} → {l.Latest}" + (l.SinceBaseline == 0 ? ", no change." : $", {Reading.Change(l.SinceBaseline)}."))])]));
         }
         sections.Add(new("From here", [new Para(st.Plan is not null
             ? "Your self-coaching plan remains yours to use. If one of your triggers comes up, your coach is glad to hear from you."

@@ -114,7 +114,7 @@ internal static class SessionDocuments
                 new("The session", [new Facts([new("When", When(s, number)), new("Today’s goal", captured.Agreement.Grow.Goal)])]),
                 new("Your notes", [new Para(captured.Agreement.PrivateCoachNotes)]),
             ],
-            $"Written on {Day(captured.CapturedAt, s.Zone)}.", s.Branding, Confidential: true);
+            $"Written on {Day(captured.CapturedAt, s.Zone)}. {ZoneNote(s.Zone)}", s.Branding, Confidential: true);
     }
 
     public static ReaderDocument CheckIns(DocumentSource s)

@@ -70,6 +70,7 @@ internal static class PdfRenderer
             NewPage();
             _y += 4;
             Text(doc.Title, _h1, XColors.Black, Margin, Width, 24);
+            _y += 4;
             Text(doc.Audience, _body, Grey, Margin, Width, 14);
             if (doc.Confidential) Text("Confidential: for the coach only", _bold, XColor.FromArgb(0xa4, 0x26, 0x2c), Margin, Width, 14);
             _y += 6;
