@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CoachFlow.Functions.Documents;
 using CoachFlow.Workflows.Engagements;
 using static CoachFlow.Functions.ClientPages.PageHtml;
 
@@ -219,14 +220,21 @@ internal sealed class DocumentView : ClientForm
             "closing-summary" => "Closing summary",
             "maintenance-plan" => "Your self-coaching plan",
             "pre-session-brief" => "Brief before the first session",
+            ClientForms.ProgressReportPurpose => "Coaching progress report",
             _ => "Document",
         };
         var name = ClientForms.DocumentNameFor(link);
         var doc = name is null ? null : await pages.Documents.ReadAsync(link.EngagementId, name, ct);
         if (doc is null) return StandardPages.NotReady(title);
+        if (link.Grant.Purpose == ClientForms.ProgressReportPurpose) return ForSponsor(title, doc, link);
         return new Page(200, title, P("Here is the document. It is also kept with your engagement, so you can come back to it with this link.", "lead") +
-            DocumentContent(title, doc.Html, $"/c/{link.Token}/document"));
+            DocumentContent(title, doc.Html, $"/c/{link.Token}/document") + ClientPdfs.Links(link, doc.Kind == "maintenance-plan" ? name : null));
     }
+
+    /// <summary>The sponsor reads the progress report their link was sent for: no client records, no PDFs of theirs.</summary>
+    private static Page ForSponsor(string title, StoredDocument doc, ClientLink link) =>
+        new(200, title, P("Progress only: what the client says and writes stays between them and their coach.", "lead") +
+            DocumentContent(title, doc.Html, $"/c/{link.Token}/document"));
 
     private static Page SessionDetails(ClientLink link)
     {
@@ -258,6 +266,8 @@ internal sealed class DocumentView : ClientForm
             foreach (var u in updates.EnumerateArray()) sb.Append($"<li class=\"answer\">{H(u.GetString())}</li>");
             sb.Append("</ul>");
         }
-        return new Page(200, "Your goals", sb.ToString());
+        var report = link.View.History.LastOrDefault(h => h.Type == nameof(ReassessmentCompleted));
+        var reportName = report is null ? null : $"reassessment-{report.Data.GetProperty("number").GetInt32()}-report";
+        return new Page(200, "Your goals", sb.ToString() + ClientPdfs.Links(link, reportName));
     }
 }

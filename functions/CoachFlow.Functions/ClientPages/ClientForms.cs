@@ -61,7 +61,7 @@ internal static class ClientForms
         "confirm-maintenance-plan" => ConfirmPlan,
         "maintenance-checkin" or "still-applying" or TimerIds.SixMonthCheck => MaintenanceCheck,
         _ when purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) => MaintenanceCheck,
-        "session-summary" or "session-details" or "closing-summary" or "goals" or "maintenance-plan" or "pre-session-brief" => Documents,
+        "session-summary" or "session-details" or "closing-summary" or "goals" or "maintenance-plan" or "pre-session-brief" or ProgressReportPurpose => Documents,
         _ => null,
     };
 
@@ -73,6 +73,10 @@ internal static class ClientForms
         "closing-summary" => "closing-summary",
         "maintenance-plan" => "maintenance-plan",
         "pre-session-brief" => "pre-session-brief",
+        ProgressReportPurpose when link.Grant.Ref is { Length: > 0 } reference => $"progress-report-{reference}",
         _ => null,
     };
+
+    /// <summary>The sponsor's link: it opens the progress report it was sent for, and nothing of the client's.</summary>
+    public const string ProgressReportPurpose = "progress-report";
 }

@@ -59,6 +59,8 @@ public static partial class ClientPagesEndpoints
             .WithName("ClientPageSubmit");
         pages.MapGet("/{token}/document", (string token, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.DocumentAsync(token, http, ct))
             .WithName("ClientPageDocument");
+        pages.MapGet("/{token}/pdf/{name}", (string token, string name, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.PdfAsync(token, name, http, ct))
+            .WithName("ClientPagePdf");
         return app;
     }
 }
@@ -70,6 +72,7 @@ internal sealed partial class ClientPagesHandler(
     DocumentStore documents,
     TenancyStore tenancy,
     ProgramCatalog programs,
+    DocumentWriter writer,
     IAntiforgery antiforgery,
     TimeProvider time,
     ILogger<ClientPagesHandler> logger)
@@ -156,6 +159,32 @@ internal sealed partial class ClientPagesHandler(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFault(logger, "document", ex.GetType().Name);
+            return Render(http, StandardPages.Fault(), null);
+        }
+    }
+
+    /// <summary>
+    /// A PDF for the client to keep: their agreement (signed, with its evidence), a reassessment report, their
+    /// self-coaching plan. Any valid link of the engagement opens the client's own PDFs; nothing else.
+    /// </summary>
+    public async Task<IResult> PdfAsync(string token, string name, HttpContext http, CancellationToken ct)
+    {
+        SecureHeaders(http, ClientPagesEndpoints.ContentSecurityPolicy);
+        try
+        {
+            var (link, problem) = await OpenAsync(token, http, ct);
+            if (link is null) return Render(http, problem!, null);
+            // The sponsor's link opens their progress report only, never the client's records.
+            var doc = ClientPdfs.IsClientPdf(name) && link.Grant.Purpose != ClientForms.ProgressReportPurpose
+                ? await documents.ReadAsync(link.EngagementId, name, ct) : null;
+            if (doc is null || !DocumentPdfs.Offered(doc.Kind))
+                return Render(http, StandardPages.NotFound("There is no PDF here", "This document has no PDF, or it is not ready yet."), link.FirmName);
+            LogShown(logger, link.EngagementId, "pdf", 200);
+            return Results.File(await DocumentPdfs.RenderAsync(writer, link.View, doc.Kind, name, ct), "application/pdf", $"{name}.pdf");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFault(logger, "pdf", ex.GetType().Name);
             return Render(http, StandardPages.Fault(), null);
         }
     }

@@ -70,6 +70,16 @@ internal static partial class PageHtml
         .panel{border:2px solid #0b4f7c;padding:1rem;margin:0 0 1.5rem}
         .document{border:2px solid #b1b4b6;border-left:6px solid #0b4f7c;padding:0 1rem;margin:0 0 1rem}
         .document h2{font-size:1.3rem}.document h3{font-size:1.1rem}
+        .document table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.5rem 0 1rem}
+        .document caption{text-align:left;font-weight:600;padding-bottom:.3rem}
+        .document th,.document td{border:1px solid #b1b4b6;padding:.3rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+        .document thead th{background:#f3f2f1}
+        .document .question{font-weight:600;margin-bottom:.25rem}
+        .document .answer{margin-top:0;padding:.4rem .6rem;background:#f3f2f1;border-left:4px solid #0b4f7c}
+        .document .lead{font-size:1.1rem}
+        .document .confidential{border:2px solid #a4262c;color:#a4262c;font-weight:700;padding:.3rem .6rem}
+        .document figure{margin:1rem 0}.document svg{max-width:100%;height:auto}
+        .document code{overflow-wrap:anywhere;word-break:break-all}
         .hash{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
         .answer{white-space:pre-wrap;overflow-wrap:anywhere}
         dt{font-weight:600;margin-top:.6rem}

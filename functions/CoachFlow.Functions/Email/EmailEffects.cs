@@ -58,6 +58,15 @@ public sealed class EmailEffects(
 
         var coachAddress = new EmailAddress(coach.Email, coach.Name);
         var to = email.To == Recipients.Coach ? coachAddress : new EmailAddress(state.ClientEmail, state.ClientName);
+        var greeted = FirstName(state.ClientName);
+        if (email.To == Recipients.Sponsor)
+        {
+            // A sponsor no longer in the firm gets nothing: the report stays readable by the coach.
+            var sponsor = state.SponsorId is null ? null : await tenancy.GetCoachAsync(state.FirmId, state.SponsorId, ct);
+            if (sponsor is not { Role: Role.Sponsor }) return;
+            to = new EmailAddress(sponsor.Email, sponsor.Name);
+            greeted = FirstName(sponsor.Name);
+        }
         var branding = new FirmBranding(firm.Name, firm.PrimaryColor, firm.LogoUrl is { } logo ? new Uri(logo) : null,
             new EmailAddress(firm.SenderEmail, firm.SenderName), coachAddress);
 
@@ -75,7 +84,7 @@ public sealed class EmailEffects(
         var session = number is { } n && state.Session(n) is { } s
             ? new SessionTime(n, s.StartAt, program?.SessionLengthFor(state.Terms) ?? TimeSpan.FromMinutes(state.Terms?.SessionMinutes ?? 60), s.TimeZoneId)
             : null;
-        var rendered = renderer.Render(new EmailModel(email.Kind, FirstName(state.ClientName), coach.Name, branding, url, session));
+        var rendered = renderer.Render(new EmailModel(email.Kind, greeted, coach.Name, branding, url, session));
 
         var attachments = new List<EmailAttachment>();
         if (session is not null && email.Kind is EmailKinds.SessionConfirmation or EmailKinds.SessionRescheduled)

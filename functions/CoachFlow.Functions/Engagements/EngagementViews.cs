@@ -101,7 +101,7 @@ public static class EngagementViews
             IsOverdue(view.Status, view.DueAt, now), view.Flags, Status(view.Status), view.CoachId, view.UpdatedAt, view.Version,
             Timeline.Build(view.History, state, sponsor),
             due,
-            documents.Where(d => !sponsor || d.Kind is "contract" or "session-summary" or "reassessment-report" or "roi-summary").ToList(),
+            documents.Where(d => !sponsor || EngagementsApi.SponsorKinds.Contains(d.Kind)).ToList(),
             [.. state.Actions.Select(a => new ActionView(a.ActionId, a.SessionNumber, sponsor ? "(private)" : a.Description, a.DueAt,
                 a.Dropped ? "dropped" : a.LastStatus?.ToString().ToLowerInvariant() ?? "open", [.. checkIns[a.ActionId]]))],
             sponsor ? null : new IntakeView([.. state.IntakeAnswers.Select(a => new AnswerView(a.ItemId, Prompt(a.ItemId), a.Text ?? a.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture)))], state.IntakeCompletedAt),

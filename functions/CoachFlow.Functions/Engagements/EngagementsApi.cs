@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
-using CoachFlow.Functions.Charts;
+using CoachFlow.Documents;
+using CoachFlow.Documents.Charts;
 using CoachFlow.Functions.Documents;
 using CoachFlow.Functions.Tenancy;
 using CoachFlow.Runtime;
@@ -93,6 +94,10 @@ public static class EngagementsApi
         api.MapGet("/engagements/{id}/charts/wheel.svg", WheelAsync).WithName("WheelChart").WithSummary("Wheel of Life radar: baseline against the latest reassessment");
         api.MapGet("/engagements/{id}/charts/trend.svg", TrendAsync).WithName("TrendChart").WithSummary("Scaled questions over time");
         api.MapGet("/engagements/{id}/documents/{name}", DocumentAsync).WithName("GetDocument").WithSummary("A stored document as HTML (add ?format=json for its data)");
+        api.MapGet("/engagements/{id}/documents/{name}/pdf", DocumentPdfAsync).WithName("GetDocumentPdf")
+            .WithSummary("The signed contract (with its evidence), a reassessment report or the maintenance plan as PDF");
+        api.MapGet("/engagements/{id}/reports/{kind}", ReportAsync).WithName("GetReport")
+            .WithSummary("progress-report (also for the sponsor) or action-checkins, built now; add ?format=pdf for the progress report as PDF");
         api.MapGet("/badge", BadgeAsync).WithName("GetBadge").WithSummary("How many engagements need the coach (overdue or flagged)");
         return app;
     }
@@ -190,7 +195,8 @@ public static class EngagementsApi
         return Results.Text(ChartSvg.Trend(state, engagements.Programs), "image/svg+xml");
     }
 
-    private static readonly HashSet<string> SponsorKinds = ["contract", "session-summary", "reassessment-report", "roi-summary"];
+    /// <summary>What a sponsor may read: the agreement they are named in, and progress. Summaries and reports hold the client's words.</summary>
+    internal static readonly HashSet<string> SponsorKinds = ["contract", "progress-report"];
 
     private static async Task<IResult> DocumentAsync(string id, string name, string? format, HttpContext http, EngagementService engagements, DocumentStore documents, CancellationToken ct)
     {
@@ -200,6 +206,31 @@ public static class EngagementsApi
         if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(doc.Kind)) throw new InstanceNotFoundException($"{id}/{name}");
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
         return format == "json" ? Results.Text(doc.Json, "application/json") : Results.Text(doc.Html, "text/html; charset=utf-8");
+    }
+
+    private static async Task<IResult> DocumentPdfAsync(string id, string name, HttpContext http, EngagementService engagements, DocumentStore documents, DocumentWriter writer, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var (view, _) = await engagements.GetAsync(caller, id, ct);
+        var doc = await documents.ReadAsync(id, name, ct) ?? throw new InstanceNotFoundException($"{id}/{name}");
+        if (caller.Role == Role.Sponsor) throw new InstanceNotFoundException($"{id}/{name}");
+        if (!DocumentPdfs.Offered(doc.Kind))
+            throw new BadInputException($"There is no PDF of a {doc.Kind} document; PDFs are made of the signed contract, reassessment reports and the maintenance plan.");
+        return Results.File(await DocumentPdfs.RenderAsync(writer, view, doc.Kind, name, ct), "application/pdf", $"{name}.pdf");
+    }
+
+    private static async Task<IResult> ReportAsync(string id, string kind, string? format, HttpContext http, EngagementService engagements, DocumentWriter writer, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (!DocumentRenderer.LiveKinds.Contains(kind))
+            throw new BadInputException($"There is no report '{kind}'; use progress-report or action-checkins.");
+        if (format is not (null or "html" or "pdf")) throw new BadInputException("Use format=html (the default) or format=pdf.");
+        var (view, _) = await engagements.GetAsync(caller, id, ct);
+        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(kind)) throw new InstanceNotFoundException($"{id}/{kind}");
+        var document = await writer.BuildAsync(view, kind, kind, ct);
+        if (format == "pdf") return Results.File(DocumentRenderer.Pdf(document), "application/pdf", $"{kind}.pdf");
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+        return Results.Text(DocumentRenderer.Html(document), "text/html; charset=utf-8");
     }
 
     private static async Task<Ok<BadgeResponse>> BadgeAsync(HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct)

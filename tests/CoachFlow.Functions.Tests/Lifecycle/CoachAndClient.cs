@@ -55,13 +55,18 @@ internal sealed partial class CoachAndClient(FakeTimeProvider time, Maildev mail
         Coach = (firm.FirmId, coach.CoachId);
     }
 
-    public async Task<InputOutcome> StartAsync(string engagementId, string clientEmail, string programId = "career-6")
+    /// <summary>A sponsor of the firm (the employer paying for a client).</summary>
+    public async Task<Coach> AddSponsorAsync(string tag) =>
+        await Host.Tenancy.AddCoachAsync(Coach.FirmId, "Sasha Sponsor", $"sponsor-{tag}@employer.test", Role.Sponsor, null);
+
+    public async Task<InputOutcome> StartAsync(string engagementId, string clientEmail, string programId = "career-6", Coach? sponsor = null)
     {
         _engagements.Add(engagementId);
         var terms = new EngagementTerms(60, 1800m, "EUR", "Half at signature, half after session 3", "Move a session up to 24 hours ahead at no cost",
-            null, "nothing", ["A leadership role in renewable energy within 12–18 months"]);
+            sponsor?.Name, sponsor is null ? "nothing" : "sessions held, actions completed and the trend of the reassessments.",
+            ["A leadership role in renewable energy within 12–18 months"]);
         var outcome = await Host.Runtime.StartAsync("engagement", engagementId,
-            new StartEngagement(Coach.FirmId, Coach.CoachId, "client-" + engagementId, "Sam Rivera", clientEmail, programId, terms), "start");
+            new StartEngagement(Coach.FirmId, Coach.CoachId, "client-" + engagementId, "Sam Rivera", clientEmail, programId, terms, SponsorId: sponsor?.CoachId), "start");
         await SettleAsync();
         return outcome;
     }

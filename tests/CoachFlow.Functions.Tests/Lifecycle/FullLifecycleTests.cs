@@ -207,8 +207,13 @@ public sealed class FullLifecycleTests(LifecycleFixture fixture) : IClassFixture
             Assert.True(isPrivate == document.Json.Contains(CoachAndClient.PrivateNotes, StringComparison.Ordinal), $"{name}.json and the private notes");
             // Reassessment reports show the Wheel of Life radar and the scaled-question trend.
             var isReport = name.StartsWith("reassessment-", StringComparison.Ordinal);
-            Assert.True(isReport == (document.Html.Contains("<title id=\"t\">Wheel of Life</title>", StringComparison.Ordinal)
-                && document.Html.Contains("<title id=\"t\">Scaled questions over time</title>", StringComparison.Ordinal)), $"{name}.html and its charts");
+            Assert.True(isReport == (document.Html.Contains(">Wheel of Life</title>", StringComparison.Ordinal)
+                && document.Html.Contains(">Scaled questions over time</title>", StringComparison.Ordinal)), $"{name}.html and its charts");
+            // Written for people: no engagement id, no ISO timestamp, no true/false (what the stored events hold).
+            var text = System.Text.RegularExpressions.Regex.Replace(System.Text.RegularExpressions.Regex.Replace(document.Html, "<style.*?</style>", " ",
+                System.Text.RegularExpressions.RegexOptions.Singleline), "<[^>]+>", " ");
+            Assert.DoesNotContain(engagementId, text, StringComparison.Ordinal);
+            Assert.DoesNotMatch("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}|\\b(true|false)\\b", text);
         }
     }
 }

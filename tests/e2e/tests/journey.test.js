@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startStack, startEngagement, engagement, until, withLogs } from '../lib/stack.js';
 import { newPage, audit, assertPageHeaders, h1, submit } from '../lib/browser.js';
+import { execFileSync } from 'node:child_process';
+
+/** The text of a PDF, as poppler's pdftotext extracts it. */
+const pdfToText = (bytes) => execFileSync('pdftotext', ['-', '-'], { input: bytes, encoding: 'utf8' });
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -159,6 +163,16 @@ test('a client signs, answers the intake, prepares a session and checks in on an
   assert.match(await page.locator('article.document').innerText(), /Choose two target roles/);
   assert.doesNotMatch(await page.locator('main').innerText(), /perfectionism/, 'private notes never reach the client');
   await audit(page, '08-session-summary');
+
+  // The client keeps a PDF of the signed agreement; its evidence names the fingerprint of the very page they signed.
+  const pdfLink = page.getByRole('link', { name: /signed coaching agreement/ });
+  const pdf = await page.request.get(new URL(await pdfLink.getAttribute('href'), page.url()).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const pdfText = pdfToText(await pdf.body());
+  assert.match(pdfText, /Ada Lovelace/);
+  assert.match(pdfText, /Evidence of the signature/);
+  assert.ok(pdfText.includes(shownHash), 'the PDF carries the SHA-256 of the agreement exactly as it was shown and signed');
 
   const final = await engagement(stack, id);
   assert.equal(final.phase, 'sessions');

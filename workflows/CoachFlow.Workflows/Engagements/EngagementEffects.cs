@@ -4,13 +4,13 @@ namespace CoachFlow.Workflows.Engagements;
 
 /// <summary>Sends one email. It carries a link for <see cref="LinkPurpose"/>, never the client's answers.</summary>
 /// <param name="Kind">One of <see cref="EmailKinds"/>.</param>
-/// <param name="To"><see cref="Recipients.Client"/> or <see cref="Recipients.Coach"/>.</param>
+/// <param name="To"><see cref="Recipients.Client"/>, <see cref="Recipients.Coach"/> or <see cref="Recipients.Sponsor"/>.</param>
 /// <param name="Ref">What the email is about, e.g. <c>session-2</c>, an action id, <c>reminder-1</c>; with the kind it is unique per engagement.</param>
 public sealed record SendEmail(string Kind, string To, string TemplateId, string? LinkPurpose, string? Ref = null) : WorkflowEffect;
 
 /// <summary>Stores a document (HTML and JSON) under the engagement's prefix, built from the engagement's events.</summary>
 /// <param name="Kind">contract, contract-signature, intake-answers, pre-session-brief, pre-session-answers, session-agreement,
-/// coach-private-notes, session-summary, reassessment-report, roi-summary, maintenance-plan, closing-summary.</param>
+/// coach-private-notes, session-summary, reassessment-report, roi-summary, maintenance-plan, closing-summary, progress-report.</param>
 /// <param name="Name">Unique within the engagement, e.g. <c>session-2-summary</c>.</param>
 public sealed record WriteDocument(string Kind, string Name) : WorkflowEffect;
 

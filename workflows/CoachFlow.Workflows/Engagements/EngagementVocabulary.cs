@@ -32,6 +32,8 @@ public static class EmailKinds
     public const string SupportRequested = "support-requested";
     /// <summary>To the coach: the client asked for changes to the maintenance plan draft.</summary>
     public const string MaintenancePlanChangesRequested = "maintenance-plan-changes-requested";
+    /// <summary>To the sponsor, on the program's <see cref="Programs.SponsorReports"/> cadence: a link to the progress report, nothing more.</summary>
+    public const string ProgressReport = "progress-report";
 
     public static readonly ImmutableList<string> All =
     [
@@ -39,7 +41,7 @@ public static class EmailKinds
         SessionConfirmation, SessionRescheduled, SessionReminder, SessionSummary, ActionCheckIn, ReassessmentInvitation,
         ReassessmentReminder, GoalsUpdated, MaintenancePlanReview, Graduation, MaintenanceCheckIn, StillApplyingCheck,
         EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
-        SupportRequested, MaintenancePlanChangesRequested,
+        SupportRequested, MaintenancePlanChangesRequested, ProgressReport,
     ];
 }
 
@@ -48,6 +50,8 @@ public static class Recipients
 {
     public const string Client = "client";
     public const string Coach = "coach";
+    /// <summary>The engagement's sponsor (only progress reports go to them).</summary>
+    public const string Sponsor = "sponsor";
 }
 
 /// <summary>The flags an engagement can carry.</summary>

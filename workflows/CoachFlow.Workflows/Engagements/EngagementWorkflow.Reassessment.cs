@@ -1,3 +1,4 @@
+using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Reassessments;
 using CoachFlow.Workflows.Runtime;
 
@@ -36,6 +37,7 @@ public sealed partial class EngagementWorkflow
             new CancelTimer(TimerIds.ReassessmentReminder),
             new WriteDocument(record.Final ? "roi-summary" : "reassessment-report", $"reassessment-{submit.Number}-report"),
             new NotifyCoach("reassessment-ready", $"reassessment-{submit.Number}"),
+            .. SponsorReport(s, SponsorReports.AfterEachReassessment, $"reassessment-{submit.Number}"),
         ];
         var stalled = RatingComparison.IsStalled(deltas);
         if (stalled && !s.HasFlag(FlagNames.StalledProgress))
@@ -50,6 +52,15 @@ public sealed partial class EngagementWorkflow
         }
         return Apply(events, effects);
     }
+
+    /// <summary>
+    /// When the program's cadence calls for it at this <paramref name="moment"/> and the engagement has a sponsor:
+    /// the progress report is stored and the sponsor gets a link to it (progress only, never answers or notes).
+    /// </summary>
+    private IEnumerable<WorkflowEffect> SponsorReport(EngagementState s, SponsorReports moment, string reference) =>
+        s.SponsorId is null || ProgramOf(s).SponsorReports != moment
+            ? []
+            : [new WriteDocument("progress-report", $"progress-report-{reference}"), Email(s, EmailKinds.ProgressReport, Recipients.Sponsor, "progress-report", reference)];
 
     private Decision<EngagementEvent> ReviewReassessment(EngagementState s, ReviewReassessment review, DateTimeOffset now)
     {

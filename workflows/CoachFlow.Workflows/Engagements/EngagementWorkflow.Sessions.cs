@@ -1,3 +1,4 @@
+using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 
 namespace CoachFlow.Workflows.Engagements;
@@ -107,6 +108,7 @@ public sealed partial class EngagementWorkflow
             new WriteDocument("session-summary", $"session-{held.Number}-summary"),
             Email(s, EmailKinds.SessionSummary, Recipients.Client, "session-summary", $"session-{held.Number}"),
             .. s.Actions.Where(a => a.SessionNumber == held.Number).Select(a => new SetTimer(TimerIds.ActionCheckIn(a.ActionId), Max(now, a.DueAt))),
+            .. SponsorReport(s, SponsorReports.AfterEachSession, $"session-{held.Number}"),
         ];
 
         var isLast = held.Number >= program.SessionCount;

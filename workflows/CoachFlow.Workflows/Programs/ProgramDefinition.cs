@@ -10,6 +10,7 @@ namespace CoachFlow.Workflows.Programs;
 /// reassess, how long maintenance lasts, and which contract, questionnaires and emails it uses.
 /// </summary>
 /// <remarks>An engagement pins <see cref="Id"/> and <see cref="Version"/> when it starts; a changed program is a new version.</remarks>
+/// <param name="SponsorReports">When a sponsor (if the engagement has one) gets a link to the progress report.</param>
 public sealed record ProgramDefinition(
     string Id,
     int Version,
@@ -23,7 +24,8 @@ public sealed record ProgramDefinition(
     string ContractTemplateId,
     ProgramQuestionnaires Questionnaires,
     ImmutableList<EmailTemplate> Emails,
-    TimeSpan? SessionLength = null)
+    TimeSpan? SessionLength = null,
+    SponsorReports SponsorReports = SponsorReports.AfterEachReassessment)
 {
     /// <summary>How long a session is booked for: the program's own length (a demo clock) or the minutes the contract agreed.</summary>
     public TimeSpan SessionLengthFor(EngagementTerms? terms) => SessionLength ?? TimeSpan.FromMinutes(terms?.SessionMinutes ?? 60);
@@ -34,6 +36,14 @@ public sealed record ProgramDefinition(
 
     /// <summary>How many quarterly (or other cadence) check-ins fit in the maintenance period.</summary>
     public int MaintenanceCheckIns => (int)(Maintenance.Period.Ticks / Maintenance.CheckInEvery.Ticks);
+}
+
+/// <summary>When an engagement with a sponsor sends them a link to its progress report (never to an engagement without one).</summary>
+public enum SponsorReports
+{
+    None,
+    AfterEachReassessment,
+    AfterEachSession,
 }
 
 /// <summary>Reminder, expiry and nudge offsets.</summary>

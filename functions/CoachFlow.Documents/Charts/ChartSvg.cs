@@ -5,7 +5,7 @@ using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Questionnaires;
 
-namespace CoachFlow.Functions.Charts;
+namespace CoachFlow.Documents.Charts;
 
 /// <summary>
 /// The two charts people would rather see than read, as self-contained SVG with a title and a text
@@ -20,12 +20,18 @@ public static class ChartSvg
 
     public static string Wheel(EngagementState state, ProgramCatalog programs)
     {
-        var items = Items(state, programs, "wheel-of-life");
         var latest = state.Reassessments.LastOrDefault(r => r.Ratings is not null)?.Ratings ?? state.Baseline;
-        const double cx = 200, cy = 200, radius = 140;
-        var svg = Start(400, 400, "Wheel of Life", items.Count == 0
+        return Wheel([.. Items(state, programs, "wheel-of-life").Select(i => (i.Label, Find(state.Baseline, i.Id), Find(latest, i.Id)))]);
+    }
+
+    /// <summary>The Wheel of Life radar from plain numbers: each area's label, baseline and latest score (1–10).</summary>
+    public static string Wheel(IReadOnlyList<(string Label, int? Baseline, int? Latest)> items)
+    {
+        // Wide enough that the area names beside the wheel fit: labels on the left end at their point, on the right start there.
+        const double cx = 280, cy = 200, radius = 140;
+        var svg = Start(560, 400, "Wheel of Life", items.Count == 0
             ? "No ratings yet."
-            : "Ratings from 1 to 10 per life area. " + string.Join("; ", items.Select(i => $"{i.Label}: baseline {Score(state.Baseline, i.Id)}, latest {Score(latest, i.Id)}")));
+            : "Ratings from 1 to 10 per life area. " + string.Join("; ", items.Select(i => $"{i.Label}: baseline {i.Baseline}, latest {i.Latest}")));
         if (items.Count > 0)
         {
             for (var ring = 2; ring <= 10; ring += 2)
@@ -35,10 +41,11 @@ public static class ChartSvg
                 var (x, y) = Point(i, items.Count, 10, cx, cy, radius);
                 var (lx, ly) = Point(i, items.Count, 11.6, cx, cy, radius);
                 svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:0.#}\" y2=\"{y:0.#}\" stroke=\"#e2e8f0\"/>");
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx:0.#}\" y=\"{ly:0.#}\" font-size=\"11\" text-anchor=\"middle\">{Esc(Short(items[i].Label))}</text>");
+                var anchor = Math.Abs(lx - cx) < 1 ? "middle" : lx < cx ? "end" : "start";
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx:0.#}\" y=\"{ly + 4:0.#}\" font-size=\"11\" text-anchor=\"{anchor}\">{Esc(Short(items[i].Label, 28))}</text>");
             }
-            svg.Append(Polygon(items.Count, i => Score(state.Baseline, items[i].Id), cx, cy, radius, Baseline + "55", Baseline, 2));
-            svg.Append(Polygon(items.Count, i => Score(latest, items[i].Id), cx, cy, radius, Latest + "55", Latest, 2));
+            svg.Append(Polygon(items.Count, i => items[i].Baseline ?? 0, cx, cy, radius, Baseline + "55", Baseline, 2));
+            svg.Append(Polygon(items.Count, i => items[i].Latest ?? 0, cx, cy, radius, Latest + "55", Latest, 2));
             Legend(svg, 10, 385, [("Baseline", Baseline), ("Latest", Latest)]);
         }
         return svg.Append("</svg>").ToString();
@@ -46,30 +53,35 @@ public static class ChartSvg
 
     public static string Trend(EngagementState state, ProgramCatalog programs)
     {
-        var items = Items(state, programs, "scaled");
         var series = new List<(string Label, IReadOnlyList<Rating> Ratings)> { ("Start", state.Baseline) };
         series.AddRange(state.Reassessments.Where(r => r.Ratings is not null).Select(r => ($"R{r.Number}", (IReadOnlyList<Rating>)r.Ratings!)));
+        return Trend([.. series.Select(x => x.Label)],
+            [.. Items(state, programs, "scaled").Select(i => (i.Label, (IReadOnlyList<int?>)[.. series.Select(x => Find(x.Ratings, i.Id))]))]);
+    }
+
+    /// <summary>Scaled questions over time from plain numbers: the points' labels, and per question its label and scores.</summary>
+    public static string Trend(IReadOnlyList<string> points, IReadOnlyList<(string Label, IReadOnlyList<int?> Scores)> items)
+    {
         const double left = 40, top = 20, width = 330, height = 200;
-        var svg = Start(400, 280, "Scaled questions over time", items.Count == 0
+        var svg = Start(400, 250 + 16 * items.Count, "Scaled questions over time", items.Count == 0
             ? "No ratings yet."
-            : string.Join("; ", items.Select(i => $"{i.Label}: " + string.Join(", ", series.Select(s => $"{s.Label} {Score(s.Ratings, i.Id)}")))));
+            : string.Join("; ", items.Select(i => $"{i.Label}: " + string.Join(", ", points.Select((p, k) => $"{p} {i.Scores[k]}")))));
         for (var v = 0; v <= 10; v += 2)
         {
             var y = top + height - v / 10.0 * height;
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{left}\" y1=\"{y:0.#}\" x2=\"{left + width}\" y2=\"{y:0.#}\" stroke=\"#e2e8f0\"/><text x=\"{left - 8}\" y=\"{y + 4:0.#}\" font-size=\"11\" text-anchor=\"end\">{v}</text>");
         }
-        double X(int i) => series.Count == 1 ? left + width / 2 : left + i * width / (series.Count - 1);
-        for (var i = 0; i < series.Count; i++)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.#}\" y=\"{top + height + 16}\" font-size=\"11\" text-anchor=\"middle\">{Esc(series[i].Label)}</text>");
-        var legend = new List<(string, string)>();
+        double X(int i) => points.Count == 1 ? left + width / 2 : left + i * width / (points.Count - 1);
+        for (var i = 0; i < points.Count; i++)
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(i):0.#}\" y=\"{top + height + 16}\" font-size=\"11\" text-anchor=\"middle\">{Esc(points[i])}</text>");
         for (var k = 0; k < items.Count; k++)
         {
             var color = Palette[k % Palette.Length];
-            var points = string.Join(' ', series.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"{X(i):0.#},{top + height - Score(s.Ratings, items[k].Id) / 10.0 * height:0.#}")));
-            svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>");
-            legend.Add((Short(items[k].Label), color));
+            var coords = string.Join(' ', points.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"{X(i):0.#},{top + height - (items[k].Scores[i] ?? 0) / 10.0 * height:0.#}")));
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{coords}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"/>");
+            // One legend line per question, so each is named in full.
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"10\" y=\"{top + height + 28 + 16 * k}\" width=\"10\" height=\"10\" fill=\"{color}\"/><text x=\"24\" y=\"{top + height + 37 + 16 * k}\" font-size=\"11\">{Esc(items[k].Label)}</text>");
         }
-        Legend(svg, 10, 265, legend);
         return svg.Append("</svg>").ToString();
     }
 
@@ -81,11 +93,15 @@ public static class ChartSvg
 
     private static string LabelOf(QuestionnaireItem item) => item.Id.Replace("wheel-", "", StringComparison.Ordinal).Replace("scale-", "", StringComparison.Ordinal).Replace('-', ' ');
 
-    private static int Score(IReadOnlyList<Rating> ratings, string id) => ratings.FirstOrDefault(r => r.ItemId == id)?.Score ?? 0;
+    private static int? Find(IReadOnlyList<Rating> ratings, string id) => ratings.FirstOrDefault(r => r.ItemId == id)?.Score;
 
-    private static StringBuilder Start(int w, int h, string title, string description) =>
-        new StringBuilder().Append(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"t d\" font-family=\"system-ui, sans-serif\"><title id=\"t\">{Esc(title)}</title><desc id=\"d\">{Esc(description)}</desc>");
+    private static StringBuilder Start(int w, int h, string title, string description)
+    {
+        // Ids from the title, so two charts on one page never share an id.
+        var id = "chart-" + new string([.. title.Where(char.IsAsciiLetterOrDigit)]).ToLowerInvariant();
+        return new StringBuilder().Append(CultureInfo.InvariantCulture,
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\" font-family=\"system-ui, sans-serif\"><title id=\"{id}-t\">{Esc(title)}</title><desc id=\"{id}-d\">{Esc(description)}</desc>");
+    }
 
     private static (double X, double Y) Point(int i, int n, double value, double cx, double cy, double radius)
     {
@@ -108,7 +124,7 @@ public static class ChartSvg
         }
     }
 
-    private static string Short(string label) => label.Length > 16 ? label[..15] + "…" : label;
+    private static string Short(string label, int max = 16) => label.Length > max ? label[..(max - 1)] + "…" : label;
 
     private static string Esc(string text) => WebUtility.HtmlEncode(text);
 }
