@@ -24,6 +24,15 @@ public sealed class LocalEngineOptions
     /// <summary>Keeps orchestrations in memory between episodes instead of replaying their history each time.</summary>
     public bool ExtendedSessions { get; set; } = true;
 
+    /// <summary>How long a killed process keeps its control-queue partitions before another takes them over.</summary>
+    public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a message taken by a process that then dies stays hidden before another process takes it (work
+    /// in progress is renewed, so this only bounds recovery after a crash). The provider's default is five minutes.
+    /// </summary>
+    public TimeSpan MessageVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Work items run at once in this process.</summary>
     public int Concurrency { get; set; } = 100;
 }
@@ -57,6 +66,9 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
             PartitionCount = options.PartitionCount,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             ExtendedSessionsEnabled = options.ExtendedSessions,
+            LeaseInterval = options.LeaseInterval,
+            ControlQueueVisibilityTimeout = options.MessageVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = options.MessageVisibilityTimeout,
             MaxConcurrentTaskOrchestrationWorkItems = options.Concurrency,
             MaxConcurrentTaskActivityWorkItems = options.Concurrency,
             LoggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,

@@ -1,3 +1,4 @@
+using CoachFlow.Engine.Harness;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;

@@ -1,3 +1,4 @@
+using CoachFlow.Engine.Harness;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Orchestrations.Tests;
@@ -46,8 +47,9 @@ public sealed class LifecycleTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Equal(nameof(EngagementClosed), timeline[^1].Type);
 
         // Each part ran as a sub-orchestration of its own, and the engagement orchestration completed.
-        var root = await host.Client.GetInstanceAsync(id);
-        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, root!.RuntimeStatus);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var root = await host.Client.WaitForInstanceCompletionAsync(id, wait.Token);
+        Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, root.RuntimeStatus);
         foreach (var part in new[] { "contract", "intake", "session-1", "reassessment-1", "session-2", "graduation", "maintenance" })
         {
             var instance = await host.Client.GetInstanceAsync(Names.PartInstanceId(id, part));

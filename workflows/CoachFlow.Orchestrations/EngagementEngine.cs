@@ -47,10 +47,9 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         var created = await store.CreateAsync(engagementId, start, now, ct);
         if (!created)
         {
-            // A repeat. If the first start died between claiming the id and scheduling, finish it now.
+            // A repeat. If the first start died between claiming the id and scheduling, finish it now. (Two
+            // identical starts at the same instant may both schedule: the engine keeps the first start message.)
             if (await client.GetInstanceAsync(engagementId, ct) is not null) return false;
-            var snapshot = await store.GetAsync(engagementId, ct);
-            if (snapshot is null || now - snapshot.CreatedAt < TimeSpan.FromSeconds(30)) return false;
         }
         await store.AcceptAsync(engagementId, "start:" + idempotencyKey, EngagementCodec.Wrap(start), now, ct);
         await client.ScheduleNewOrchestrationInstanceAsync(Names.Orchestrators.Engagement, EngagementRun.New(engagementId, settings),
@@ -100,22 +99,38 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     public Task<Submission> RedriveAsync(string engagementId, CancellationToken ct = default) =>
         SubmitAsync(engagementId, new RedriveEffects(), "redrive:" + time.GetUtcNow().UtcTicks, ct);
 
+    private async Task StopAsync(string instanceId, CancellationToken ct)
+    {
+        var meta = await client.GetInstanceAsync(instanceId, ct);
+        if (meta is null || meta.IsCompleted) return;
+        await client.TerminateInstanceAsync(instanceId, "purged", ct);
+        await client.WaitForInstanceCompletionAsync(instanceId, ct);
+    }
+
     /// <summary>Erases an engagement: its orchestrations and their histories, and every row of the read model.</summary>
     public async Task PurgeAsync(string engagementId, CancellationToken ct = default)
     {
         var snapshot = await store.GetAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
-        var instances = new List<string> { engagementId };
-        await foreach (var part in client.GetAllInstancesAsync(new OrchestrationQuery { InstanceIdPrefix = engagementId + ":" }).WithCancellation(ct))
-            instances.Add(part.InstanceId);
-        foreach (var id in instances)
+        // The engagement first, so it starts no further part; then every part it may have run (their ids follow
+        // from the engagement's state), whether it still runs or not.
+        await StopAsync(engagementId, ct);
+        var state = snapshot.State;
+        var parts = new List<string> { "contract", "intake", "graduation", "maintenance" };
+        parts.AddRange(Enumerable.Range(1, (state?.SessionsHeld ?? 0) + 1).Select(n => $"session-{n}"));
+        parts.AddRange(Enumerable.Range(1, (state?.Reassessments.Count ?? 0) + 1).Select(n => $"reassessment-{n}"));
+        // A part whose start was already on its way when the engagement stopped may appear a moment later: look again.
+        for (var round = 0; round < 10; round++)
         {
-            var meta = await client.GetInstanceAsync(id, ct);
-            if (meta is { IsRunning: true } or { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended })
+            var found = false;
+            foreach (var id in parts.Select(p => Names.PartInstanceId(engagementId, p)).Prepend(engagementId))
             {
-                await client.TerminateInstanceAsync(id, "purged", ct);
-                await client.WaitForInstanceCompletionAsync(id, ct);
+                if (await client.GetInstanceAsync(id, ct) is null) continue;
+                found = true;
+                await StopAsync(id, ct);
+                await client.PurgeInstanceAsync(id, cancellation: ct);
             }
-            await client.PurgeInstanceAsync(id, cancellation: ct);
+            if (!found && round > 0) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
         await store.PurgeAsync(engagementId, snapshot.FirmId, ct);
     }

@@ -19,7 +19,8 @@ public sealed class RecordStep(EngagementStore store, EffectSequence effects) : 
 {
     public override async Task<EffectsReport> RunAsync(TaskActivityContext context, StepRecord input)
     {
-        await store.RecordAsync(input, CancellationToken.None);
+        // An erased engagement sends nothing more.
+        if (!await store.RecordAsync(input, CancellationToken.None)) return EffectsReport.AllDone;
         return await effects.RunAsync(input.EngagementId, input.State, input.Effects, CancellationToken.None);
     }
 }
@@ -29,8 +30,7 @@ public sealed class RunEffects(EngagementStore store, EffectSequence effects) : 
 {
     public override async Task<EffectsReport> RunAsync(TaskActivityContext context, EffectsRequest input)
     {
-        var snapshot = await store.GetAsync(input.EngagementId, CancellationToken.None);
-        var state = snapshot?.State ?? throw new InvalidOperationException($"Engagement {input.EngagementId} has no recorded state.");
+        if ((await store.GetAsync(input.EngagementId, CancellationToken.None))?.State is not { } state) return EffectsReport.AllDone; // erased
         return await effects.RunAsync(input.EngagementId, state, input.Effects, CancellationToken.None);
     }
 }

@@ -109,7 +109,14 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     /// </summary>
     public async Task<IReadOnlyList<PendingInput>> BeginPartAsync(string engagementId, string instanceId, CancellationToken ct)
     {
-        await Engagements.UpsertEntityAsync(new TableEntity(engagementId, StateRow) { ["ActiveInstance"] = instanceId }, TableUpdateMode.Merge, ct);
+        try
+        {
+            await Engagements.UpdateEntityAsync(new TableEntity(engagementId, StateRow) { ["ActiveInstance"] = instanceId }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return []; // erased: nothing waits for it
+        }
         var waiting = new List<PendingInput>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {InboxPrefix} and RowKey lt {"in."} and Status eq {"accepted"}");
         await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
@@ -125,13 +132,14 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? "running") : null;
     }
 
-    /// <summary>Writes one step (once), then its index row when what listing shows changed.</summary>
-    public async Task RecordAsync(StepRecord step, CancellationToken ct)
+    /// <summary>Writes one step (once), then its index row when what listing shows changed. False when the engagement was erased.</summary>
+    public async Task<bool> RecordAsync(StepRecord step, CancellationToken ct)
     {
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
-        var version = current.HasValue ? current.Value!.GetInt64("Version") ?? 0 : 0;
+        if (!current.HasValue) return false; // the start created the row; without it the engagement was erased
+        var version = current.Value!.GetInt64("Version") ?? 0;
         // Written already (this activity ran before), or a later step is: a repeat writes nothing.
-        if (current.HasValue && (version > step.FromVersion || current.Value!.GetString("StepAt") == Stamp(step))) return;
+        if (version > step.FromVersion || current.Value!.GetString("StepAt") == Stamp(step)) return true;
 
         var actions = new List<TableTransactionAction>();
         for (var i = 0; i < step.Events.Count; i++)
@@ -157,18 +165,16 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["SponsorId"] = projection.SponsorId, ["Phase"] = projection.Phase, ["ActiveInstance"] = step.InstanceId,
             ["Timers"] = JsonSerializer.Serialize(step.Timers, EngagementCodec.Json), ["Parked"] = JsonSerializer.Serialize(step.Parked, EngagementCodec.Json),
             ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step),
-            ["CreatedAt"] = current.HasValue ? current.Value!.GetDateTimeOffset("CreatedAt") ?? step.At : step.At, ["UpdatedAt"] = step.At,
+            ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At, ["UpdatedAt"] = step.At,
         };
         TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
-        actions.Add(current.HasValue
-            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, current.Value!.ETag)
-            : new TableTransactionAction(TableTransactionActionType.Add, state));
+        actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, current.Value.ETag));
 
         // A transaction holds at most 100 rows: a very large step writes its events first, the snapshot last.
         for (var i = 0; i < actions.Count; i += 100)
             await Engagements.SubmitTransactionAsync(actions.Skip(i).Take(100), ct);
 
-        if (current.HasValue && current.Value!.GetString("IndexKey") == indexKey && step.FromVersion > 0) return;
+        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return true;
         var index = new TableEntity(projection.FirmId, step.EngagementId)
         {
             ["Status"] = status, ["Version"] = step.ToVersion, ["CoachId"] = projection.CoachId, ["SponsorId"] = projection.SponsorId,
@@ -177,6 +183,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         };
         foreach (var flag in flags) index[FlagColumn(flag)] = true;
         await Index.UpsertEntityAsync(index, TableUpdateMode.Replace, ct);
+        return true;
     }
 
     /// <summary>The snapshot of an engagement, or null.</summary>

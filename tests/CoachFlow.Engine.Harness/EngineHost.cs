@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using CoachFlow.LocalHost;
+using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.ReadModel;
-using CoachFlow.Testing;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
@@ -12,27 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace CoachFlow.Orchestrations.Tests;
-
-/// <summary>One real Azurite for a test class; every test takes its own task hub and table prefix.</summary>
-public sealed class AzuriteFixture : IAsyncLifetime
-{
-    private AzuriteProcess? _azurite;
-
-    public string ConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Not started.");
-
-    public async Task InitializeAsync() => _azurite = await AzuriteProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_azurite is not null) await _azurite.DisposeAsync();
-    }
-
-    private static int _next;
-
-    /// <summary>A name for one test's task hub and tables (letters and digits).</summary>
-    public static string UniqueName() => $"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref _next)}";
-}
+namespace CoachFlow.Engine.Harness;
 
 /// <summary>
 /// What the effect handler ran, kept in a real table (<c>{prefix}effects</c>) so a test reads what happened
@@ -96,13 +76,16 @@ public sealed class EngineHost : IAsyncDisposable
     public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
     public TableEffects Effects => (TableEffects)_host.Services.GetRequiredService<IEngagementEffects>();
 
-    public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null)
+    public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null,
+        TimeSpan? leaseInterval = null)
     {
         var log = Environment.GetEnvironmentVariable("COACHFLOW_TEST_LOG");
         var sidecarLogs = LoggerFactory.Create(b => { if (log is { Length: > 0 }) b.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information); });
         var sidecar = await DurableTaskSidecar.StartAsync(new LocalEngineOptions
         {
             ConnectionString = connectionString, TaskHub = name, PartitionCount = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            LeaseInterval = leaseInterval ?? TimeSpan.FromSeconds(30),
+            MessageVisibilityTimeout = leaseInterval ?? TimeSpan.FromSeconds(30),
         }, sidecarLogs);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace CoachFlow.Orchestrations.Tests;
+namespace CoachFlow.Engine.Harness;
 
 /// <summary>Writes the engine's warnings and errors to a file (COACHFLOW_TEST_LOG), to read after a failed run.</summary>
-internal sealed class FileLoggerProvider(string path) : ILoggerProvider
+public sealed class FileLoggerProvider(string path) : ILoggerProvider
 {
     private static readonly Lock Gate = new();
 
