@@ -35,6 +35,9 @@ public sealed class LocalEngineOptions
 
     /// <summary>Work items run at once in this process.</summary>
     public int Concurrency { get; set; } = 100;
+
+    /// <summary>Counts episodes and storage requests (the benchmark reads it).</summary>
+    public EngineCounters Counters { get; } = new();
 }
 
 /// <summary>
@@ -61,7 +64,10 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
     {
         var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
         {
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(options.ConnectionString, Counted(new Azure.Storage.Blobs.BlobClientOptions(), options.Counters)),
+                StorageServiceClientProvider.ForQueue(options.ConnectionString, Counted(new Azure.Storage.Queues.QueueClientOptions(), options.Counters)),
+                StorageServiceClientProvider.ForTable(options.ConnectionString, Counted(new Azure.Data.Tables.TableClientOptions(), options.Counters))),
             TaskHubName = options.TaskHub,
             PartitionCount = options.PartitionCount,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
@@ -81,7 +87,7 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        var repaired = new ProtobufTagsFix(service);
+        var repaired = new SidecarBackend(service, options.Counters);
         builder.Services.AddSingleton<IOrchestrationService>(repaired);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(repaired);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
@@ -90,6 +96,12 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(ct);
         return new DurableTaskSidecar(app, service, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private static T Counted<T>(T clientOptions, EngineCounters counters) where T : Azure.Core.ClientOptions
+    {
+        clientOptions.AddPolicy(counters.StoragePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+        return clientOptions;
     }
 
     private static int FreeLoopbackPort()

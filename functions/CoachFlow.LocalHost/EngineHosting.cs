@@ -36,19 +36,26 @@ public static class EngineHosting
     /// <paramref name="prefix"/>. The host adds its <see cref="IEngagementEffects"/>.
     /// </summary>
     public static IServiceCollection AddEngagementEngine(this IServiceCollection services, Uri sidecar, string storageConnectionString, string prefix,
-        ProgramCatalog? programs = null, EngineSettings? settings = null, int concurrency = 100)
+        ProgramCatalog? programs = null, EngineSettings? settings = null, int concurrency = 100, EngineCounters? counters = null,
+        Action<DurableTaskRegistry>? moreTasks = null)
     {
         var rules = new EngagementWorkflow(programs ?? ProgramCatalog.BuiltIn);
         services.AddSingleton(programs ?? ProgramCatalog.BuiltIn);
         services.AddSingleton(rules);
         services.AddSingleton(settings ?? EngineSettings.Default);
-        services.AddSingleton(new EngagementStore(new TableServiceClient(storageConnectionString), prefix));
+        var tableOptions = new TableClientOptions();
+        if (counters is not null) tableOptions.AddPolicy(counters.StoragePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+        services.AddSingleton(new EngagementStore(new TableServiceClient(storageConnectionString, tableOptions), prefix));
         services.AddSingleton<EffectSequence>();
         services.AddSingleton<EngagementEngine>();
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
         services.AddDurableTaskWorker(b =>
         {
-            b.AddTasks(r => r.AddEngagementTasks(rules));
+            b.AddTasks(r =>
+            {
+                r.AddEngagementTasks(rules);
+                moreTasks?.Invoke(r);
+            });
             b.UseGrpc(sidecar.ToString());
             b.Configure(o =>
             {

@@ -71,28 +71,33 @@ public sealed class EngineHost : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Episodes and storage requests of this host's engine.</summary>
+    public EngineCounters Counters { get; private init; } = new();
     public EngagementEngine Engine => _host.Services.GetRequiredService<EngagementEngine>();
     public EngagementStore Store => Engine.Store;
     public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
     public TableEffects Effects => (TableEffects)_host.Services.GetRequiredService<IEngagementEffects>();
 
     public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null,
-        TimeSpan? leaseInterval = null)
+        TimeSpan? leaseInterval = null, Action<Microsoft.DurableTask.DurableTaskRegistry>? moreTasks = null, int partitions = 2,
+        TimeSpan? maxPollingInterval = null)
     {
         var log = Environment.GetEnvironmentVariable("COACHFLOW_TEST_LOG");
         var sidecarLogs = LoggerFactory.Create(b => { if (log is { Length: > 0 }) b.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information); });
-        var sidecar = await DurableTaskSidecar.StartAsync(new LocalEngineOptions
+        var options = new LocalEngineOptions
         {
-            ConnectionString = connectionString, TaskHub = name, PartitionCount = 2, MaxQueuePollingInterval = TimeSpan.FromMilliseconds(500),
+            ConnectionString = connectionString, TaskHub = name, PartitionCount = partitions, MaxQueuePollingInterval = maxPollingInterval ?? TimeSpan.FromMilliseconds(500),
             LeaseInterval = leaseInterval ?? TimeSpan.FromSeconds(30),
             MessageVisibilityTimeout = leaseInterval ?? TimeSpan.FromSeconds(30),
-        }, sidecarLogs);
+        };
+        var sidecar = await DurableTaskSidecar.StartAsync(options, sidecarLogs);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
         if (log is { Length: > 0 })
             builder.Logging.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddEngagementEngine(sidecar.Address, connectionString, name, programs,
-            settings ?? new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
+            settings ?? new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), counters: options.Counters, moreTasks: moreTasks);
         var tables = new TableServiceClient(connectionString);
         var effects = tables.GetTableClient($"{name}effects");
         await effects.CreateIfNotExistsAsync();
@@ -100,7 +105,7 @@ public sealed class EngineHost : IAsyncDisposable
         var host = builder.Build();
         await host.Services.GetRequiredService<EngagementStore>().EnsureCreatedAsync();
         await host.StartAsync();
-        return new EngineHost(sidecar, host, name);
+        return new EngineHost(sidecar, host, name) { Counters = options.Counters };
     }
 
     /// <summary>Polls the read model until <paramref name="condition"/> holds, or fails after <paramref name="within"/>.</summary>

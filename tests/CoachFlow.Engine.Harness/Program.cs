@@ -6,9 +6,15 @@ using CoachFlow.Workflows.Programs;
 // The engine in a process of its own.
 //   serve <storage> <hub>            run until stopped (or killed)
 //   burst <storage> <hub> <count>    start <count> engagements (eng-<hub>-1 …), printing "accepted <id>" as each start returns, then serve
+//   bench <storage> [--engagements N] [--concurrency N]   the engine benchmark (key: value lines)
+if (args is ["bench", var benchStorage, .. var rest])
+{
+    int Option(string name, int fallback) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
+    return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
+}
 if (args is not [var mode and ("serve" or "burst"), var storage, var hub, ..])
 {
-    Console.Error.WriteLine("usage: serve <storage> <hub> | burst <storage> <hub> <count>");
+    Console.Error.WriteLine("usage: serve <storage> <hub> | burst <storage> <hub> <count> | bench <storage> [--engagements N] [--concurrency N]");
     return 2;
 }
 await using var host = await EngineHost.StartAsync(storage, hub, ProgramCatalog.BuiltIn, leaseInterval: TimeSpan.FromSeconds(10));

@@ -3,31 +3,40 @@ using Microsoft.DurableTask;
 
 namespace CoachFlow.Orchestrations.Parts;
 
-// One orchestrator per part of the lifecycle. Each runs the rules over the inputs and timers of its part and
-// returns the engagement as it leaves it; the engagement orchestrator calls them in order.
-
-/// <summary>The contract goes out and the client signs it: reminders while unsigned, expiry, resends.</summary>
-public sealed class ContractSigning(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+/// <summary>
+/// One part of the lifecycle as an orchestration: it becomes where the engagement's inputs go, lets the rules
+/// decide every input and timer until the part is over, and returns the engagement as it leaves it.
+/// </summary>
+public abstract class Part(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
 {
+    /// <summary>Whether the engagement has left this part (it also ends when the engagement is over).</summary>
+    /// <param name="run">The engagement now.</param>
+    /// <param name="entered">The engagement as the part began.</param>
+    protected abstract bool IsOver(EngagementRun run, EngagementRun entered);
+
     public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
     {
         var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.ContractSigning); // the start is the first input: the contract is written and sent
-        await part.RunUntilAsync(run => run.EffectivePhase is not (EngagementPhase.New or EngagementPhase.Contract or EngagementPhase.ContractExpired));
-        return part.Run;
+        await part.BeginAsync(context.Name.Name);
+        await part.RunUntilAsync(run => IsOver(run, input));
+        return Leave(context, part.Run);
     }
+
+    /// <summary>What the part does as it ends; by default it hands the engagement back.</summary>
+    protected virtual EngagementRun Leave(TaskOrchestrationContext context, EngagementRun run) => run;
+}
+
+/// <summary>The contract goes out and the client signs it: reminders while unsigned, expiry, resends. The start is its first input.</summary>
+public sealed class ContractSigning(EngagementWorkflow rules) : Part(rules)
+{
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) =>
+        run.EffectivePhase is not (EngagementPhase.New or EngagementPhase.Contract or EngagementPhase.ContractExpired);
 }
 
 /// <summary>The pre-coaching audit: saved answers, reminders, until the client submits it.</summary>
-public sealed class PreCoachingQuestionnaire(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+public sealed class PreCoachingQuestionnaire(EngagementWorkflow rules) : Part(rules)
 {
-    public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
-    {
-        var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.PreCoachingQuestionnaire);
-        await part.RunUntilAsync(run => run.EffectivePhase != EngagementPhase.Intake);
-        return part.Run;
-    }
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) => run.EffectivePhase != EngagementPhase.Intake;
 }
 
 /// <summary>
@@ -35,57 +44,37 @@ public sealed class PreCoachingQuestionnaire(EngagementWorkflow rules) : TaskOrc
 /// nudges while nothing is booked), the reminder with the pre-session questionnaire, the session agreement,
 /// the summary, and the check-in on each action at its due date.
 /// </summary>
-public sealed class CoachingSession(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+public sealed class CoachingSession(EngagementWorkflow rules) : Part(rules)
 {
-    public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
-    {
-        var session = input.State.SessionsHeld + 1;
-        var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.CoachingSession);
-        await part.RunUntilAsync(run => run.State.SessionsHeld >= session || run.EffectivePhase != EngagementPhase.Sessions);
-        return part.Run;
-    }
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) =>
+        run.State.SessionsHeld > entered.State.SessionsHeld || run.EffectivePhase != EngagementPhase.Sessions;
 }
 
 /// <summary>A periodic reassessment: the client re-rates, the coach and client review and adjust the goals.</summary>
-public sealed class Reassessment(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+public sealed class Reassessment(EngagementWorkflow rules) : Part(rules)
 {
-    public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
-    {
-        var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.Reassessment);
-        await part.RunUntilAsync(run => run.EffectivePhase != EngagementPhase.Reassessment);
-        return part.Run;
-    }
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) => run.EffectivePhase != EngagementPhase.Reassessment;
 }
 
 /// <summary>Graduation: the final reassessment, the coach drafts the maintenance plan, the client confirms it.</summary>
-public sealed class Graduation(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+public sealed class Graduation(EngagementWorkflow rules) : Part(rules)
 {
-    public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
-    {
-        var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.Graduation);
-        await part.RunUntilAsync(run => run.EffectivePhase != EngagementPhase.Graduation);
-        return part.Run;
-    }
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) => run.EffectivePhase != EngagementPhase.Graduation;
 }
 
 /// <summary>
 /// Maintenance: the self-coaching check-ins until the engagement closes. Long-lived, so it continues as new
 /// after each check-in it sends, which keeps its history to one period.
 /// </summary>
-public sealed class Maintenance(EngagementWorkflow rules) : TaskOrchestrator<EngagementRun, EngagementRun>
+public sealed class Maintenance(EngagementWorkflow rules) : Part(rules)
 {
-    public override async Task<EngagementRun> RunAsync(TaskOrchestrationContext context, EngagementRun input)
+    protected override bool IsOver(EngagementRun run, EngagementRun entered) =>
+        run.EffectivePhase != EngagementPhase.Maintenance || run.State.ChecksSent.Count > entered.State.ChecksSent.Count;
+
+    protected override EngagementRun Leave(TaskOrchestrationContext context, EngagementRun run)
     {
-        var checksSent = input.State.ChecksSent.Count;
-        var part = new PartRunner(context, rules, input);
-        await part.BeginAsync(Names.Orchestrators.Maintenance);
-        await part.RunUntilAsync(run => run.EffectivePhase != EngagementPhase.Maintenance || run.State.ChecksSent.Count > checksSent);
-        if (part.Run.EffectivePhase == EngagementPhase.Maintenance && !part.Run.IsFinished)
-            context.ContinueAsNew(part.Run, preserveUnprocessedEvents: true);
-        return part.Run;
+        if (run.EffectivePhase == EngagementPhase.Maintenance && !run.IsFinished) context.ContinueAsNew(run, preserveUnprocessedEvents: true);
+        return run;
     }
 }
 

@@ -7,13 +7,14 @@ using DurableTask.Core.Query;
 namespace CoachFlow.LocalHost;
 
 /// <summary>
-/// The Azure Storage provider, as the sidecar sees it, with one repair: the preview sidecar hands the tags of a
+/// The Azure Storage provider, as the sidecar sees it. It counts orchestration episodes (for the benchmark), and
+/// makes one repair: the preview sidecar hands the tags of a
 /// sub-orchestration (and of some other history events) to the provider as a protobuf <c>MapField</c>, which the
 /// provider writes with its .NET type name and then cannot read back, so every sub-orchestration's start message
 /// fails. Tags are copied into a plain dictionary on the way in; everything else is passed through unchanged.
 /// </summary>
 /// <remarks>Measured here: without it, no sub-orchestration ever starts. Remove it once the sidecar converts tags itself.</remarks>
-internal sealed class ProtobufTagsFix(IOrchestrationService service)
+internal sealed class SidecarBackend(IOrchestrationService service, EngineCounters counters)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     private static readonly ConcurrentDictionary<Type, PropertyInfo?> TagsProperty = new();
@@ -61,6 +62,7 @@ internal sealed class ProtobufTagsFix(IOrchestrationService service)
         IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage,
         OrchestrationState orchestrationState)
     {
+        counters.CountEpisode();
         Repair(outboundMessages);
         Repair(orchestratorMessages);
         Repair(timerMessages);
