@@ -1,0 +1,37 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+
+namespace CoachFlow.LocalHost;
+
+/// <summary>What the local engine did: orchestration episodes, and every storage request (the provider's and the read model's).</summary>
+public sealed class EngineCounters
+{
+    private long _episodes;
+    private long _storageRequests;
+
+    /// <summary>Orchestration episodes completed (one work item of one orchestration: a replay step).</summary>
+    public long Episodes => Interlocked.Read(ref _episodes);
+
+    /// <summary>Storage requests sent, retries included.</summary>
+    public long StorageRequests => Interlocked.Read(ref _storageRequests);
+
+    internal void CountEpisode() => Interlocked.Increment(ref _episodes);
+
+    /// <summary>An Azure SDK pipeline policy that counts each request it sees; add it to every storage client's options.</summary>
+    public HttpPipelinePolicy StoragePolicy => new CountingPolicy(this);
+
+    private sealed class CountingPolicy(EngineCounters counters) : HttpPipelinePolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Interlocked.Increment(ref counters._storageRequests);
+            ProcessNext(message, pipeline);
+        }
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            Interlocked.Increment(ref counters._storageRequests);
+            return ProcessNextAsync(message, pipeline);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Azure.Data.Tables;
+using CoachFlow.Orchestrations;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Orchestrations.Parts;
+using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+
+namespace CoachFlow.LocalHost;
+
+/// <summary>Registers CoachFlow's orchestrators and activities (by their names in <see cref="Names"/>) and the engine around them.</summary>
+public static class EngineHosting
+{
+    /// <summary>Every orchestrator and activity of an engagement, as the Functions app declares them.</summary>
+    /// <remarks>Orchestrators hold no state between runs, so one instance of each serves every engagement.</remarks>
+    public static void AddEngagementTasks(this DurableTaskRegistry registry, EngagementWorkflow rules)
+    {
+        registry.AddOrchestrator(Names.Orchestrators.Engagement, new Engagement());
+        registry.AddOrchestrator(Names.Orchestrators.ContractSigning, new ContractSigning(rules));
+        registry.AddOrchestrator(Names.Orchestrators.PreCoachingQuestionnaire, new PreCoachingQuestionnaire(rules));
+        registry.AddOrchestrator(Names.Orchestrators.CoachingSession, new CoachingSession(rules));
+        registry.AddOrchestrator(Names.Orchestrators.Reassessment, new Reassessment(rules));
+        registry.AddOrchestrator(Names.Orchestrators.Graduation, new Graduation(rules));
+        registry.AddOrchestrator(Names.Orchestrators.Maintenance, new Maintenance(rules));
+        registry.AddActivity<BeginPart>();
+        registry.AddActivity<RecordStep>();
+        registry.AddActivity<RunEffects>();
+    }
+
+    /// <summary>
+    /// The engine for a host process: the Durable Task worker running every engagement task and the client,
+    /// both on <paramref name="sidecar"/>; the read model in <paramref name="storageConnectionString"/> under
+    /// <paramref name="prefix"/>. The host adds its <see cref="IEngagementEffects"/>.
+    /// </summary>
+    public static IServiceCollection AddEngagementEngine(this IServiceCollection services, Uri sidecar, string storageConnectionString, string prefix,
+        ProgramCatalog? programs = null, EngineSettings? settings = null, int concurrency = 100, EngineCounters? counters = null,
+        Action<DurableTaskRegistry>? moreTasks = null)
+    {
+        var rules = new EngagementWorkflow(programs ?? ProgramCatalog.BuiltIn);
+        services.AddSingleton(programs ?? ProgramCatalog.BuiltIn);
+        services.AddSingleton(rules);
+        services.AddSingleton(settings ?? EngineSettings.Default);
+        var tableOptions = new TableClientOptions();
+        if (counters is not null) tableOptions.AddPolicy(counters.StoragePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+        services.AddSingleton(new EngagementStore(new TableServiceClient(storageConnectionString, tableOptions), prefix));
+        services.AddSingleton<EffectSequence>();
+        services.AddSingleton<EngagementEngine>();
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+        services.AddDurableTaskWorker(b =>
+        {
+            b.AddTasks(r =>
+            {
+                r.AddEngagementTasks(rules);
+                moreTasks?.Invoke(r);
+            });
+            b.UseGrpc(sidecar.ToString());
+            b.Configure(o =>
+            {
+                o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency;
+                o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency;
+            });
+        });
+        services.AddDurableTaskClient(b => b.UseGrpc(sidecar.ToString()));
+        return services;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using DurableTask.Core;
+using DurableTask.Core.History;
+using DurableTask.Core.Query;
+
+namespace CoachFlow.LocalHost;
+
+/// <summary>
+/// The Azure Storage provider, as the sidecar sees it. It counts orchestration episodes (for the benchmark), and
+/// makes one repair: the preview sidecar hands the tags of a
+/// sub-orchestration (and of some other history events) to the provider as a protobuf <c>MapField</c>, which the
+/// provider writes with its .NET type name and then cannot read back, so every sub-orchestration's start message
+/// fails. Tags are copied into a plain dictionary on the way in; everything else is passed through unchanged.
+/// </summary>
+/// <remarks>Measured here: without it, no sub-orchestration ever starts. Remove it once the sidecar converts tags itself.</remarks>
+internal sealed class SidecarBackend(IOrchestrationService service, EngineCounters counters)
+    : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
+{
+    private static readonly ConcurrentDictionary<Type, PropertyInfo?> TagsProperty = new();
+    private readonly IOrchestrationServiceClient _client = (IOrchestrationServiceClient)service;
+
+    private static void Repair(HistoryEvent? e)
+    {
+        if (e is null) return;
+        var property = TagsProperty.GetOrAdd(e.GetType(), t => t.GetProperty("Tags", typeof(IDictionary<string, string>)) is { CanWrite: true } p ? p : null);
+        if (property?.GetValue(e) is IDictionary<string, string> tags && tags.GetType() != typeof(Dictionary<string, string>))
+            property.SetValue(e, new Dictionary<string, string>(tags));
+    }
+
+    /// <summary>
+    /// The sidecar records some events as subclasses of its own (e.g. a sub-orchestration's creation), which the
+    /// provider's table writer does not know and stores as an empty row; they are stored as the core event they extend.
+    /// </summary>
+    private static void AsCoreEvents(IList<HistoryEvent> events)
+    {
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var type = e.GetType();
+            if (type.Assembly == CoreAssembly) continue;
+            var core = type.BaseType;
+            while (core is not null && core.Assembly != CoreAssembly) core = core.BaseType;
+            if (core is null) continue;
+            var copy = (HistoryEvent)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(core);
+            for (var t = core; t is not null && t != typeof(object); t = t.BaseType)
+                foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                    field.SetValue(copy, field.GetValue(e));
+            Repair(copy);
+            events[i] = copy;
+        }
+    }
+
+    private static readonly Assembly CoreAssembly = typeof(HistoryEvent).Assembly;
+
+    private static void Repair(IEnumerable<TaskMessage>? messages)
+    {
+        foreach (var m in messages ?? []) Repair(m.Event);
+    }
+
+    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState,
+        IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage,
+        OrchestrationState orchestrationState)
+    {
+        counters.CountEpisode();
+        Repair(outboundMessages);
+        Repair(orchestratorMessages);
+        Repair(timerMessages);
+        Repair(continuedAsNewMessage?.Event);
+        if (newOrchestrationRuntimeState is not null)
+        {
+            AsCoreEvents(newOrchestrationRuntimeState.NewEvents);
+            AsCoreEvents(newOrchestrationRuntimeState.Events);
+        }
+        return service.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages,
+            continuedAsNewMessage, orchestrationState);
+    }
+
+    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage)
+    {
+        Repair(creationMessage.Event);
+        return _client.CreateTaskOrchestrationAsync(creationMessage);
+    }
+
+    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses)
+    {
+        Repair(creationMessage.Event);
+        return _client.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
+    }
+
+    // Everything below passes straight through.
+    public int TaskOrchestrationDispatcherCount => service.TaskOrchestrationDispatcherCount;
+    public int MaxConcurrentTaskOrchestrationWorkItems => service.MaxConcurrentTaskOrchestrationWorkItems;
+    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => service.EventBehaviourForContinueAsNew;
+    public int TaskActivityDispatcherCount => service.TaskActivityDispatcherCount;
+    public int MaxConcurrentTaskActivityWorkItems => service.MaxConcurrentTaskActivityWorkItems;
+    public Task StartAsync() => service.StartAsync();
+    public Task StopAsync() => service.StopAsync();
+    public Task StopAsync(bool isForced) => service.StopAsync(isForced);
+    public Task CreateAsync() => service.CreateAsync();
+    public Task CreateAsync(bool recreateInstanceStore) => service.CreateAsync(recreateInstanceStore);
+    public Task CreateIfNotExistsAsync() => service.CreateIfNotExistsAsync();
+    public Task DeleteAsync() => service.DeleteAsync();
+    public Task DeleteAsync(bool deleteInstanceStore) => service.DeleteAsync(deleteInstanceStore);
+    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => service.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
+    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => service.GetDelayInSecondsAfterOnProcessException(exception);
+    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => service.GetDelayInSecondsAfterOnFetchException(exception);
+    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) => service.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => service.RenewTaskOrchestrationWorkItemLockAsync(workItem);
+    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => service.AbandonTaskOrchestrationWorkItemAsync(workItem);
+    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => service.ReleaseTaskOrchestrationWorkItemAsync(workItem);
+    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) => service.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
+    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => service.RenewTaskActivityWorkItemLockAsync(workItem);
+    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage) => service.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => service.AbandonTaskActivityWorkItemAsync(workItem);
+    public Task SendTaskOrchestrationMessageAsync(TaskMessage message) => _client.SendTaskOrchestrationMessageAsync(message);
+    public Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) => _client.SendTaskOrchestrationMessageBatchAsync(messages);
+    public Task<OrchestrationState> WaitForOrchestrationAsync(string instanceId, string executionId, TimeSpan timeout, CancellationToken cancellationToken) => _client.WaitForOrchestrationAsync(instanceId, executionId, timeout, cancellationToken);
+    public Task ForceTerminateTaskOrchestrationAsync(string instanceId, string reason) => _client.ForceTerminateTaskOrchestrationAsync(instanceId, reason);
+    public Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions) => _client.GetOrchestrationStateAsync(instanceId, allExecutions);
+    public Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId) => _client.GetOrchestrationStateAsync(instanceId, executionId);
+    public Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId) => _client.GetOrchestrationHistoryAsync(instanceId, executionId);
+    public Task PurgeOrchestrationHistoryAsync(DateTime thresholdDateTimeUtc, OrchestrationStateTimeRangeFilterType timeRangeFilterType) => _client.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
+    public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) => ((IOrchestrationServiceQueryClient)service).GetOrchestrationWithQueryAsync(query, cancellationToken);
+    public Task<PurgeResult> PurgeInstanceStateAsync(string instanceId) => ((IOrchestrationServicePurgeClient)service).PurgeInstanceStateAsync(instanceId);
+    public Task<PurgeResult> PurgeInstanceStateAsync(PurgeInstanceFilter purgeInstanceFilter) => ((IOrchestrationServicePurgeClient)service).PurgeInstanceStateAsync(purgeInstanceFilter);
+}

@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using CoachFlow.Engine.Harness;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+
+// The engine in a process of its own.
+//   serve <storage> <hub>            run until stopped (or killed)
+//   burst <storage> <hub> <count>    start <count> engagements (eng-<hub>-1 …), printing "accepted <id>" as each start returns, then serve
+//   bench <storage> [--engagements N] [--concurrency N]   the engine benchmark (key: value lines)
+if (args is ["bench", var benchStorage, .. var rest])
+{
+    int Option(string name, int fallback) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
+    return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
+}
+if (args is not [var mode and ("serve" or "burst"), var storage, var hub, ..])
+{
+    Console.Error.WriteLine("usage: serve <storage> <hub> | burst <storage> <hub> <count> | bench <storage> [--engagements N] [--concurrency N]");
+    return 2;
+}
+await using var host = await EngineHost.StartAsync(storage, hub, ProgramCatalog.BuiltIn, leaseInterval: TimeSpan.FromSeconds(10));
+Console.WriteLine("ready");
+if (mode == "burst")
+{
+    var count = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+    var terms = new EngagementTerms(60, 0, "EUR", "None", "None", null, "nothing", ImmutableList.Create("A new role"));
+    await Parallel.ForEachAsync(Enumerable.Range(1, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+    {
+        var id = $"eng-{hub}-{i}";
+        await host.Engine.StartAsync(id, new StartEngagement("firm-1", "coach-ada", $"client-{i}", $"Client {i}", $"client{i}@example.test", "career-6", terms), "start", ct);
+        Console.WriteLine($"accepted {id}");
+    });
+    Console.WriteLine("all accepted");
+}
+await Task.Delay(Timeout.Infinite);
+return 0;

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CoachFlow.Engine.Harness;
+using CoachFlow.Workflows.Engagements;
+
+namespace CoachFlow.Orchestrations.Tests;
+
+/// <summary>The engine's process killed (SIGKILL) in the middle of work: nothing accepted is lost.</summary>
+public sealed class CrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private const int Burst = 200;
+
+    [Fact]
+    public async Task GivenABurstOf200Starts_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryEngagementSendsItsContractAndAtMostOnceMore()
+    {
+        var name = AzuriteFixture.UniqueName();
+        var accepted = new ConcurrentBag<string>();
+
+        // The first host takes the burst and is killed once about a third of the starts have been answered.
+        using (var first = Harness("burst", name, accepted))
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            while (accepted.Count < Burst / 3 && DateTime.UtcNow < deadline && !first.HasExited) await Task.Delay(20);
+            Assert.False(first.HasExited, "the first host stopped before it could be killed");
+            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no flush
+            await first.WaitForExitAsync();
+        }
+        Assert.InRange(accepted.Count, Burst / 3, Burst - 1);
+
+        // A new host; the coach's tool sends the starts it got no answer for again (every start, with the same key).
+        using var second = Harness("burst", name, new ConcurrentBag<string>());
+        await using var reader = await EngineHost.StartAsync(azurite.ConnectionString, name + "r"); // only to read tables
+        var store = new CoachFlow.Orchestrations.ReadModel.EngagementStore(new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString), name);
+        var effects = new TableEffects(new Azure.Data.Tables.TableServiceClient(azurite.ConnectionString).GetTableClient($"{name}effects"));
+        var until = DateTime.UtcNow.AddSeconds(240);
+        var missing = new List<string>();
+        var contractEmails = new Dictionary<string, int>();
+        do
+        {
+            await Task.Delay(1000);
+            missing.Clear();
+            foreach (var i in Enumerable.Range(1, Burst))
+            {
+                var id = $"eng-{name}-{i}";
+                var sent = (await effects.ForAsync(id)).Count(e => e.What == "email:contract-invitation/contract-v1");
+                contractEmails[id] = sent;
+                if (sent == 0 || (await store.GetAsync(id, CancellationToken.None))?.State?.Phase != EngagementPhase.Contract) missing.Add(id);
+            }
+        } while (missing.Count > 0 && DateTime.UtcNow < until);
+
+        Assert.True(missing.Count == 0, $"{missing.Count} engagements have no contract email or are not in the contract part: {string.Join(", ", missing.Take(10))}");
+        // At least once: an activity that was running when the process died runs again, so a contract may go twice, never more.
+        Assert.All(contractEmails, c => Assert.InRange(c.Value, 1, 2));
+    }
+
+    private Process Harness(string mode, string hub, ConcurrentBag<string> accepted)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "CoachFlow.Engine.Harness.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { dll, mode, azurite.ConnectionString, hub, $"{Burst}" }) info.ArgumentList.Add(a);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("The harness did not start.");
+        process.OutputDataReceived += (_, e) => { if (e.Data?.StartsWith("accepted ", StringComparison.Ordinal) == true) accepted.Add(e.Data[9..]); };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}

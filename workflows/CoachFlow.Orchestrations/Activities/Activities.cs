@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace CoachFlow.Orchestrations.Activities;
+
+/// <summary>A part starts: inputs are raised to it from now on, and it gets those that came before.</summary>
+public sealed class BeginPart(EngagementStore store) : TaskActivity<BeginPartRequest, IReadOnlyList<PendingInput>>
+{
+    public override Task<IReadOnlyList<PendingInput>> RunAsync(TaskActivityContext context, BeginPartRequest input) =>
+        store.BeginPartAsync(input.EngagementId, input.InstanceId, CancellationToken.None);
+}
+
+/// <summary>Records a step in the read model, then runs its effects in order.</summary>
+public sealed class RecordStep(EngagementStore store, EffectSequence effects) : TaskActivity<StepRecord, EffectsReport>
+{
+    public override async Task<EffectsReport> RunAsync(TaskActivityContext context, StepRecord input)
+    {
+        // An erased engagement sends nothing more.
+        if (!await store.RecordAsync(input, CancellationToken.None)) return EffectsReport.AllDone;
+        return await effects.RunAsync(input.EngagementId, input.State, input.Effects, CancellationToken.None);
+    }
+}
+
+/// <summary>Runs effects that failed before (or that an operator redrives), in order.</summary>
+public sealed class RunEffects(EngagementStore store, EffectSequence effects) : TaskActivity<EffectsRequest, EffectsReport>
+{
+    public override async Task<EffectsReport> RunAsync(TaskActivityContext context, EffectsRequest input)
+    {
+        if ((await store.GetAsync(input.EngagementId, CancellationToken.None))?.State is not { } state) return EffectsReport.AllDone; // erased
+        return await effects.RunAsync(input.EngagementId, state, input.Effects, CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// Runs a step's effects one after another and stops at the first that fails, so later emails never overtake
+/// an earlier one. A failure is reported (the orchestration retries it later), never thrown.
+/// </summary>
+public sealed partial class EffectSequence(IEngagementEffects handler, ILogger<EffectSequence> logger)
+{
+    public async Task<EffectsReport> RunAsync(string engagementId, EngagementState state, ImmutableList<EffectToRun> effects, CancellationToken ct)
+    {
+        for (var i = 0; i < effects.Count; i++)
+        {
+            var effect = effects[i];
+            try
+            {
+                await handler.RunAsync(new EffectContext(engagementId, effect.EffectId, state), EngagementCodec.Open<WorkflowEffect>(effect.Effect), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The type and message of a transport or storage failure; never an email body or answers.
+                LogEffectFailed(logger, engagementId, effect.EffectId, effect.Effect.Type, ex.GetType().Name);
+                return new EffectsReport(effects.RemoveRange(0, i), $"{effect.Effect.Type} failed: {ex.GetType().Name}: {Trim(ex.Message)}");
+            }
+        }
+        return EffectsReport.AllDone;
+    }
+
+    private static string Trim(string message) => message.Length <= 300 ? message : message[..300];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Effect {EffectId} ({EffectType}) of engagement {EngagementId} failed ({ErrorType}); it will be retried")]
+    private static partial void LogEffectFailed(ILogger logger, string engagementId, string effectId, string effectType, string errorType);
+}

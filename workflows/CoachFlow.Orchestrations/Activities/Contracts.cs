@@ -1,0 +1,54 @@
+using System.Collections.Immutable;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Orchestrations.Activities;
+
+/// <summary>A part of an engagement starts running as <see cref="InstanceId"/>.</summary>
+public sealed record BeginPartRequest(string EngagementId, string InstanceId, string Part);
+
+/// <summary>
+/// One step of an engagement: what the read model must show afterwards and the effects to run, in order.
+/// </summary>
+/// <param name="FromVersion">The engagement's version (events recorded) before this step; the step is written once.</param>
+/// <param name="Events">New events, in order; they become versions <c>FromVersion + 1</c> onwards.</param>
+/// <param name="State">The rules' state after the step.</param>
+/// <param name="Projection">What listing filters on, after the step.</param>
+/// <param name="Outcomes">What each caller's input came to.</param>
+/// <param name="Effects">Effects to run now, in order; the activity stops at the first failure and reports it.</param>
+public sealed record StepRecord(
+    string EngagementId,
+    string InstanceId,
+    long FromVersion,
+    ImmutableList<Envelope> Events,
+    EngagementState State,
+    InstanceProjection Projection,
+    ImmutableList<TimerEntry> Timers,
+    ImmutableList<InputOutcome> Outcomes,
+    ImmutableList<EffectToRun> Effects,
+    ImmutableList<ParkedEffect> Parked,
+    DateTimeOffset At)
+{
+    public long ToVersion => FromVersion + Events.Count;
+}
+
+/// <summary>Effects to run again, in order.</summary>
+public sealed record EffectsRequest(string EngagementId, ImmutableList<EffectToRun> Effects);
+
+/// <summary>How a run of effects went: <see cref="Remaining"/> starts with the one that failed (empty when all ran).</summary>
+public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error)
+{
+    public static EffectsReport AllDone { get; } = new([], null);
+}
+
+/// <summary>What an effect handler gets.</summary>
+/// <param name="EffectId">Stable across retries: the idempotency key at the effect's target.</param>
+/// <param name="State">The engagement as of the step that asked for the effect (or later).</param>
+public sealed record EffectContext(string EngagementId, string EffectId, EngagementState State);
+
+/// <summary>Runs the engagement's effects (emails, documents, coach notifications). Implemented by the host.</summary>
+/// <remarks>Runs at least once per effect: use <see cref="EffectContext.EffectId"/> to make a repeat harmless.</remarks>
+public interface IEngagementEffects
+{
+    Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken);
+}

@@ -1,0 +1,137 @@
+using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
+using Grpc.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+
+namespace CoachFlow.Orchestrations;
+
+/// <summary>How a caller's input was taken.</summary>
+public enum SubmitResult
+{
+    /// <summary>Kept durably and handed to the engagement; it is decided shortly.</summary>
+    Accepted,
+    /// <summary>The same idempotency key was taken before; <see cref="Submission.Earlier"/> says what came of it.</summary>
+    Duplicate,
+}
+
+/// <summary>What <see cref="EngagementEngine.SubmitAsync"/> did.</summary>
+public sealed record Submission(SubmitResult Result, InputRecord? Earlier = null);
+
+/// <summary>No engagement with that id exists.</summary>
+public sealed class EngagementNotFoundException(string engagementId) : Exception($"No engagement with id '{engagementId}' exists.")
+{
+    public string EngagementId { get; } = engagementId;
+}
+
+/// <summary>
+/// The hosts' door to the engine: starts engagements and hands them inputs so that none is ever lost, and reads
+/// the read model. An input is accepted once it is kept in the engagement's inbox; it is then raised to the
+/// orchestration that runs the engagement's current part, or, if that part has not begun yet, found there by it.
+/// </summary>
+/// <remarks>
+/// Why not raise events straight away: the Azure Storage provider drops an event raised to an instance that has
+/// not started, and an engagement moves between part orchestrations. Keeping the input first and reading where
+/// to raise it second (while a part records itself first and reads the inbox second) means every input reaches
+/// a part, and the idempotency key makes a repeat harmless.
+/// </remarks>
+public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings)
+{
+    public EngagementStore Store => store;
+
+    /// <summary>Starts an engagement. Starting the same id again starts nothing (and returns false).</summary>
+    public async Task<bool> StartAsync(string engagementId, StartEngagement start, string idempotencyKey, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var created = await store.CreateAsync(engagementId, start, now, ct);
+        if (!created)
+        {
+            // A repeat. If the first start died between claiming the id and scheduling, finish it now. (Two
+            // identical starts at the same instant may both schedule: the engine keeps the first start message.)
+            if (await client.GetInstanceAsync(engagementId, ct) is not null) return false;
+        }
+        await store.AcceptAsync(engagementId, "start:" + idempotencyKey, EngagementCodec.Wrap(start), now, ct);
+        await client.ScheduleNewOrchestrationInstanceAsync(Names.Orchestrators.Engagement, EngagementRun.New(engagementId, settings),
+            new StartOrchestrationOptions(engagementId), ct);
+        return created;
+    }
+
+    /// <summary>Keeps an input and hands it to the engagement. The same key twice is taken once.</summary>
+    /// <exception cref="EngagementNotFoundException">No such engagement.</exception>
+    public async Task<Submission> SubmitAsync(string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct = default)
+    {
+        if (await store.GetRouteAsync(engagementId, ct) is null) throw new EngagementNotFoundException(engagementId);
+        var now = time.GetUtcNow();
+        var envelope = EngagementCodec.Wrap(input);
+        var earlier = await store.AcceptAsync(engagementId, idempotencyKey, envelope, now, ct);
+        if (earlier is { Status: not "accepted" }) return new Submission(SubmitResult.Duplicate, earlier);
+
+        // Read where inputs go only now that the input is kept (see the remarks).
+        if ((await store.GetRouteAsync(engagementId, ct))?.ActiveInstance is { } instance)
+        {
+            try
+            {
+                await client.RaiseEventAsync(instance, Names.Events.Input, new PendingInput(idempotencyKey, envelope, earlier?.AcceptedAt ?? now), ct);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
+            {
+                // The part is gone; the next one finds the input in the inbox.
+            }
+        }
+        return new Submission(earlier is null ? SubmitResult.Accepted : SubmitResult.Duplicate, earlier);
+    }
+
+    /// <summary>Waits until the input is decided (applied, deferred or rejected) or <paramref name="timeout"/> passes; null then.</summary>
+    public async Task<InputRecord?> WaitForOutcomeAsync(string engagementId, string idempotencyKey, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var record = await store.GetInputAsync(engagementId, idempotencyKey, ct);
+            if (record is { Status: not "accepted" }) return record;
+            if (time.GetUtcNow() >= deadline) return null;
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+    }
+
+    /// <summary>Asks for the engagement's parked effects to run again.</summary>
+    public Task<Submission> RedriveAsync(string engagementId, CancellationToken ct = default) =>
+        SubmitAsync(engagementId, new RedriveEffects(), "redrive:" + time.GetUtcNow().UtcTicks, ct);
+
+    private async Task StopAsync(string instanceId, CancellationToken ct)
+    {
+        var meta = await client.GetInstanceAsync(instanceId, ct);
+        if (meta is null || meta.IsCompleted) return;
+        await client.TerminateInstanceAsync(instanceId, "purged", ct);
+        await client.WaitForInstanceCompletionAsync(instanceId, ct);
+    }
+
+    /// <summary>Erases an engagement: its orchestrations and their histories, and every row of the read model.</summary>
+    public async Task PurgeAsync(string engagementId, CancellationToken ct = default)
+    {
+        var snapshot = await store.GetAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
+        // The engagement first, so it starts no further part; then every part it may have run (their ids follow
+        // from the engagement's state), whether it still runs or not.
+        await StopAsync(engagementId, ct);
+        var state = snapshot.State;
+        var parts = new List<string> { "contract", "intake", "graduation", "maintenance" };
+        parts.AddRange(Enumerable.Range(1, (state?.SessionsHeld ?? 0) + 1).Select(n => $"session-{n}"));
+        parts.AddRange(Enumerable.Range(1, (state?.Reassessments.Count ?? 0) + 1).Select(n => $"reassessment-{n}"));
+        // A part whose start was already on its way when the engagement stopped may appear a moment later: look again.
+        for (var round = 0; round < 10; round++)
+        {
+            var found = false;
+            foreach (var id in parts.Select(p => Names.PartInstanceId(engagementId, p)).Prepend(engagementId))
+            {
+                if (await client.GetInstanceAsync(id, ct) is null) continue;
+                found = true;
+                await StopAsync(id, ct);
+                await client.PurgeInstanceAsync(id, cancellation: ct);
+            }
+            if (!found && round > 0) break;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        }
+        await store.PurgeAsync(engagementId, snapshot.FirmId, ct);
+    }
+}

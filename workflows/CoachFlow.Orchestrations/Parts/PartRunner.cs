@@ -1,0 +1,241 @@
+using System.Collections.Immutable;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
+using Microsoft.DurableTask;
+
+namespace CoachFlow.Orchestrations.Parts;
+
+/// <summary>
+/// Runs one part of an engagement inside its orchestration: takes the inputs raised to it and the timers the
+/// rules set, lets the rules (<see cref="EngagementWorkflow"/>) decide each, and records every step with one
+/// activity that also runs the step's effects.
+/// </summary>
+/// <remarks>
+/// Deterministic: time is the orchestration's, every decision is a pure function of the recorded inputs, and
+/// collections are lists (never hash-ordered). An input is decided once per idempotency key; one that comes too
+/// early waits in <see cref="EngagementRun.Deferred"/> and is offered again after every later step. Inputs that
+/// were raised while an activity ran are decided together and recorded with one activity (fewer episodes).
+/// </remarks>
+internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWorkflow rules, EngagementRun run)
+{
+    private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(
+        new RetryPolicy(maxNumberOfAttempts: 10, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
+
+    private Task<PendingInput>? _input;
+    private (DateTimeOffset Due, Task Fired, CancellationTokenSource Cancel)? _timer;
+
+    public EngagementRun Run { get; private set; } = run;
+
+    private DateTimeOffset Now => new(context.CurrentUtcDateTime, TimeSpan.Zero);
+
+    /// <summary>Makes this orchestration the one inputs are raised to, and decides the inputs that arrived before it.</summary>
+    public async Task BeginAsync(string part)
+    {
+        var waiting = await context.CallActivityAsync<IReadOnlyList<PendingInput>>(
+            Names.Activities.BeginPart, new BeginPartRequest(Run.EngagementId, context.InstanceId, part), ActivityRetry);
+        await DecideAsync([.. waiting.Where(i => !Run.SeenKeys.Contains(i.Key))]);
+    }
+
+    /// <summary>Takes inputs and timers until <paramref name="done"/> holds for the rules' state, or the engagement is over.</summary>
+    public async Task RunUntilAsync(Func<EngagementRun, bool> done)
+    {
+        // Inputs kept from an earlier part are offered first.
+        if (Run.Deferred.Count > 0) await DecideAsync([]);
+        // An engagement that is over still finishes delivering what it owes (a closing email that failed once).
+        while (Run.IsFinished ? Run.Retries.Count > 0 : !done(Run))
+            await DecideAsync(await NextAsync());
+        _timer?.Cancel.Cancel();
+    }
+
+    /// <summary>Waits for the next input, or for the earliest timer or effect retry to come due.</summary>
+    private async Task<IReadOnlyList<PendingInput>> NextAsync()
+    {
+        var due = DueTimers();
+        if (due.Count > 0 || (Run.Retries.Count > 0 && Run.Retries[0].DueAt <= Now)) return await TakeDueAsync();
+
+        _input ??= context.WaitForExternalEvent<PendingInput>(Names.Events.Input);
+        var earliest = Earliest();
+        if (earliest is { } at && _timer?.Due != at)
+        {
+            _timer?.Cancel.Cancel();
+            var cancel = new CancellationTokenSource();
+            _timer = (at, context.CreateTimer(at.UtcDateTime, cancel.Token), cancel);
+        }
+        else if (earliest is null && _timer is { } stale)
+        {
+            stale.Cancel.Cancel();
+            _timer = null;
+        }
+
+        if (_timer is { } timer) await Task.WhenAny(_input, timer.Fired);
+        else await _input;
+        if (_input.IsCompleted)
+        {
+            List<PendingInput> inputs = [await _input];
+            _input = null;
+            // Inputs raised while the last activity ran are already here: decide them in the same step.
+            while (inputs.Count < 50)
+            {
+                _input = context.WaitForExternalEvent<PendingInput>(Names.Events.Input);
+                if (!_input.IsCompleted) break;
+                inputs.Add(await _input);
+                _input = null;
+            }
+            return inputs;
+        }
+        _timer = null;
+        return await TakeDueAsync();
+    }
+
+    /// <summary>Due timers become inputs (removed from the timer list); a due effect retry runs.</summary>
+    private async Task<IReadOnlyList<PendingInput>> TakeDueAsync()
+    {
+        if (Run.Retries.Count > 0 && Run.Retries[0].DueAt <= Now) await RetryAsync();
+        var due = DueTimers();
+        Run = Run with { Timers = Run.Timers.RemoveAll(t => due.Contains(t)) };
+        return [.. due.Select(t => PendingInput.Timer(t, Now))];
+    }
+
+    private List<TimerEntry> DueTimers() => [.. Run.Timers.Where(t => t.DueAt <= Now).OrderBy(t => t.DueAt).ThenBy(t => t.TimerId, StringComparer.Ordinal)];
+
+    private DateTimeOffset? Earliest()
+    {
+        DateTimeOffset? earliest = Run.Timers.Count > 0 ? Run.Timers.Min(t => t.DueAt) : null;
+        if (Run.Retries.Count > 0 && (earliest is null || Run.Retries[0].DueAt < earliest)) earliest = Run.Retries[0].DueAt;
+        return earliest;
+    }
+
+    /// <summary>Decides inputs (then the kept ones again) and records the step, if anything happened.</summary>
+    private async Task DecideAsync(IReadOnlyList<PendingInput> inputs)
+    {
+        var step = new Step(Run);
+        foreach (var input in inputs) Decide(step, input, offeredAgain: false);
+        // A step that changed the state may let kept inputs through: offer them again until nothing moves.
+        var moved = step.Events.Count > 0 || (Run.Deferred.Count > 0 && inputs.Count == 0);
+        while (moved && step.Run.Deferred.Count > 0)
+        {
+            moved = false;
+            foreach (var kept in step.Run.Deferred)
+            {
+                var before = step.Run.Deferred.Count;
+                Decide(step, kept, offeredAgain: true);
+                if (step.Run.Deferred.Count < before) { moved = true; break; }
+            }
+        }
+        Run = step.Run;
+        if (step.IsEmpty) return;
+        await RecordAsync(step);
+    }
+
+    private void Decide(Step step, PendingInput pending, bool offeredAgain)
+    {
+        var s = step.Run;
+        if (!offeredAgain && pending.FromCaller)
+        {
+            if (s.SeenKeys.Contains(pending.Key)) return;
+            step.Run = s = s with { SeenKeys = s.SeenKeys.Add(pending.Key) };
+        }
+        var input = EngagementCodec.Open<WorkflowInput>(pending.Input);
+        if (input is RedriveEffects)
+        {
+            step.Run = s with { Parked = [] };
+            step.Effects.AddRange(s.Parked.Select(p => p.Effect));
+            step.Outcome(pending, InputOutcome.Applied, null);
+            return;
+        }
+
+        var decision = rules.Decide(s.State, input, Now);
+        switch (decision.Kind)
+        {
+            case DecisionKind.Deferred:
+                if (offeredAgain) return; // still waiting; its caller was told the first time
+                step.Run = step.Run with { Deferred = step.Run.Deferred.Add(pending) };
+                step.Outcome(pending, InputOutcome.Deferred, decision.Reason);
+                return;
+            case DecisionKind.Rejected:
+                if (offeredAgain) step.Run = step.Run with { Deferred = step.Run.Deferred.Remove(pending) };
+                step.Outcome(pending, InputOutcome.Rejected, decision.Reason);
+                return;
+        }
+
+        if (offeredAgain) step.Run = step.Run with { Deferred = step.Run.Deferred.Remove(pending) };
+        var state = step.Run.State;
+        foreach (var e in decision.Events)
+        {
+            state = rules.Evolve(state, e);
+            step.Events.Add(EngagementCodec.Wrap(e));
+        }
+        var timers = step.Run.Timers;
+        foreach (var effect in decision.Effects)
+        {
+            switch (effect)
+            {
+                case SetTimer set:
+                    timers = timers.RemoveAll(t => t.TimerId == set.TimerId).Add(new TimerEntry(set.TimerId, set.DueAt));
+                    break;
+                case CancelTimer cancel:
+                    timers = timers.RemoveAll(t => t.TimerId == cancel.TimerId);
+                    break;
+                default:
+                    step.Effects.Add(new EffectToRun($"{s.EngagementId}/{step.ToVersion}/{step.Effects.Count + 1}", EngagementCodec.Wrap(effect)));
+                    break;
+            }
+        }
+        if (state.IsFinished()) timers = [];
+        step.Run = step.Run with { State = state, Timers = timers };
+        step.Outcome(pending, InputOutcome.Applied, null);
+    }
+
+    /// <summary>Records a step; its effects run now unless earlier ones wait for a retry (effects keep their order).</summary>
+    private async Task RecordAsync(Step step)
+    {
+        var runNow = Run.Retries.Count == 0 ? step.Effects.ToImmutableList() : [];
+        if (runNow.Count == 0 && step.Effects.Count > 0)
+            Run = Run with { Retries = Run.Retries.SetItem(Run.Retries.Count - 1, Run.Retries[^1] with { Effects = Run.Retries[^1].Effects.AddRange(step.Effects) }) };
+        var record = new StepRecord(Run.EngagementId, context.InstanceId, step.FromVersion, [.. step.Events], Run.State, rules.Project(Run.State),
+            Run.Timers, [.. step.Outcomes], runNow, Run.Parked, Now);
+        var report = await context.CallActivityAsync<EffectsReport>(Names.Activities.RecordStep, record, ActivityRetry);
+        Run = Run with { Version = record.ToVersion };
+        if (report.Remaining.Count > 0) ScheduleRetry(report, attempt: 2);
+    }
+
+    private void ScheduleRetry(EffectsReport report, int attempt) =>
+        Run = Run with { Retries = [new EffectRetry(report.Remaining, attempt, Now + Run.Settings.DelayBefore(attempt), report.Error ?? "failed")] };
+
+    /// <summary>Runs the waiting effects again; after the last attempt they are parked for an operator and the engagement is flagged.</summary>
+    private async Task RetryAsync()
+    {
+        var retry = Run.Retries[0];
+        Run = Run with { Retries = [] };
+        var report = await context.CallActivityAsync<EffectsReport>(Names.Activities.RunEffects, new EffectsRequest(Run.EngagementId, retry.Effects), ActivityRetry);
+        if (report.Remaining.Count == 0) return;
+        if (retry.Attempt < Run.Settings.MaxEffectAttempts)
+        {
+            ScheduleRetry(report, retry.Attempt + 1);
+            return;
+        }
+        Run = Run with { Parked = Run.Parked.AddRange(report.Remaining.Select(e => new ParkedEffect(e, retry.Attempt, report.Error ?? "failed"))) };
+        await RecordAsync(new Step(Run) { ParkedChanged = true });
+    }
+
+    /// <summary>What one step collects before it is recorded.</summary>
+    private sealed class Step(EngagementRun run)
+    {
+        public EngagementRun Run { get; set; } = run;
+        public long FromVersion { get; } = run.Version;
+        public List<Envelope> Events { get; } = [];
+        public List<EffectToRun> Effects { get; } = [];
+        public List<InputOutcome> Outcomes { get; } = [];
+        public bool ParkedChanged { get; init; }
+        public long ToVersion => FromVersion + Events.Count;
+        public bool IsEmpty => Events.Count == 0 && Effects.Count == 0 && Outcomes.Count == 0 && !ParkedChanged;
+
+        public void Outcome(PendingInput input, string result, string? reason)
+        {
+            if (!input.FromCaller) return;
+            Outcomes.RemoveAll(o => o.Key == input.Key);
+            Outcomes.Add(new InputOutcome(input.Key, result, reason, ToVersion));
+        }
+    }
+}

@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Workflows.Engagements;
+
+namespace CoachFlow.Orchestrations.ReadModel;
+
+/// <summary>The engagement as the read model shows it: the rules' state and where the engine stands.</summary>
+public sealed record EngagementSnapshot(
+    string EngagementId,
+    long Version,
+    string Status,
+    EngagementState? State,
+    string FirmId,
+    string? CoachId,
+    string? SponsorId,
+    string? ActiveInstance,
+    IReadOnlyList<TimerEntry> Timers,
+    IReadOnlyList<ParkedEffect> Parked,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>One recorded event of the timeline.</summary>
+public sealed record TimelineEvent(long Version, string Type, DateTimeOffset At, JsonElement Data);
+
+/// <summary>An input as its caller can follow it.</summary>
+public sealed record InputRecord(string Key, string Type, string Status, string? Reason, long? Version, DateTimeOffset AcceptedAt);
+
+/// <summary>One row of a firm's listing.</summary>
+public sealed record IndexEntry(
+    string EngagementId, string Status, long Version, string? CoachId, string? SponsorId, string Phase, string? WaitingFor,
+    DateTimeOffset? DueAt, IReadOnlyList<string> Flags, string? Label, string? Category, DateTimeOffset UpdatedAt);
+
+/// <summary>
+/// The engagement read model in Azure Tables, written only by activities (and by the start, before the engine
+/// runs): table <c>{prefix}engagements</c> keeps one partition per engagement (row <c>state</c>: the snapshot and
+/// where inputs go; rows <c>e…</c>: the timeline; rows <c>in-…</c>: the inbox of accepted inputs), and table
+/// <c>{prefix}index</c> one partition per firm with a row per engagement, which listing filters on.
+/// </summary>
+/// <remarks>
+/// A step is written once, in one entity-group transaction guarded by the snapshot's ETag, whatever number of
+/// times its activity runs: a repeat finds the snapshot at or past the step's version and writes nothing.
+/// </remarks>
+public sealed class EngagementStore(TableServiceClient tables, string prefix)
+{
+    private const string StateRow = "state";
+    private const string InboxPrefix = "in-";
+
+    public TableClient Engagements { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}engagements");
+    public TableClient Index { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}index");
+
+    public async Task EnsureCreatedAsync(CancellationToken ct = default) =>
+        await Task.WhenAll(Engagements.CreateIfNotExistsAsync(ct), Index.CreateIfNotExistsAsync(ct));
+
+    /// <summary>Claims the engagement id. False when it exists (a repeated start).</summary>
+    public async Task<bool> CreateAsync(string engagementId, StartEngagement start, DateTimeOffset at, CancellationToken ct)
+    {
+        var row = new TableEntity(engagementId, StateRow)
+        {
+            ["Version"] = 0L, ["Status"] = "starting", ["FirmId"] = start.FirmId, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId,
+            ["CreatedAt"] = at, ["UpdatedAt"] = at,
+        };
+        try
+        {
+            await Engagements.AddEntityAsync(row, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+        await Index.UpsertEntityAsync(new TableEntity(start.FirmId, engagementId)
+        {
+            ["Status"] = "running", ["Version"] = 0L, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId, ["Phase"] = "contract",
+            ["WaitingFor"] = "client-signature", ["Flags"] = "", ["Label"] = start.ClientName, ["Category"] = start.ProgramId, ["UpdatedAt"] = at,
+        }, TableUpdateMode.Replace, ct);
+        return true;
+    }
+
+    /// <summary>Keeps an input. Returns null when it is new, or the input kept earlier under the same key.</summary>
+    public async Task<InputRecord?> AcceptAsync(string engagementId, string key, Envelope input, DateTimeOffset at, CancellationToken ct)
+    {
+        var row = new TableEntity(engagementId, InboxRowKey(key)) { ["Key"] = key, ["Type"] = input.Type, ["Status"] = "accepted", ["AcceptedAt"] = at };
+        TableText.Write(row, "Data", input.Json);
+        try
+        {
+            await Engagements.AddEntityAsync(row, ct);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return await GetInputAsync(engagementId, key, ct);
+        }
+    }
+
+    public async Task<InputRecord?> GetInputAsync(string engagementId, string key, CancellationToken ct)
+    {
+        var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, InboxRowKey(key), cancellationToken: ct);
+        return row.HasValue ? ToInput(row.Value!) : null;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="instanceId"/> the orchestration inputs are raised to, then returns the inputs kept
+    /// but never decided. The order matters: a caller keeps its input first and reads the instance second, so
+    /// an input is either raised to this instance or found here.
+    /// </summary>
+    public async Task<IReadOnlyList<PendingInput>> BeginPartAsync(string engagementId, string instanceId, CancellationToken ct)
+    {
+        try
+        {
+            await Engagements.UpdateEntityAsync(new TableEntity(engagementId, StateRow) { ["ActiveInstance"] = instanceId }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return []; // erased: nothing waits for it
+        }
+        var waiting = new List<PendingInput>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {InboxPrefix} and RowKey lt {"in."} and Status eq {"accepted"}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            waiting.Add(new PendingInput(row.GetString("Key"), new Envelope(row.GetString("Type"), TableText.Read(row, "Data") ?? "{}"), row.GetDateTimeOffset("AcceptedAt") ?? default));
+        // The start comes first whatever the clocks said; then in the order they were kept.
+        return [.. waiting.OrderBy(i => i.Input.Type != nameof(StartEngagement)).ThenBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Where inputs for the engagement go now, and whether it takes any. Null when there is no such engagement.</summary>
+    public async Task<(string? ActiveInstance, string Status)?> GetRouteAsync(string engagementId, CancellationToken ct)
+    {
+        var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["ActiveInstance", "Status"], ct);
+        return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? "running") : null;
+    }
+
+    /// <summary>Writes one step (once), then its index row when what listing shows changed. False when the engagement was erased.</summary>
+    public async Task<bool> RecordAsync(StepRecord step, CancellationToken ct)
+    {
+        var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
+        if (!current.HasValue) return false; // the start created the row; without it the engagement was erased
+        var version = current.Value!.GetInt64("Version") ?? 0;
+        // Written already (this activity ran before), or a later step is: a repeat writes nothing.
+        if (version > step.FromVersion || current.Value!.GetString("StepAt") == Stamp(step)) return true;
+
+        var actions = new List<TableTransactionAction>();
+        for (var i = 0; i < step.Events.Count; i++)
+        {
+            var e = step.Events[i];
+            var row = new TableEntity(step.EngagementId, EventRowKey(step.FromVersion + i + 1)) { ["Type"] = e.Type, ["At"] = step.At };
+            TableText.Write(row, "Data", e.Json);
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
+        }
+        foreach (var outcome in step.Outcomes)
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(step.EngagementId, InboxRowKey(outcome.Key))
+            {
+                ["Status"] = outcome.Result, ["Reason"] = outcome.Reason, ["Version"] = outcome.Version,
+            }));
+
+        var status = step.State.Phase switch { EngagementPhase.Closed => "completed", EngagementPhase.Ended => "ended", _ => "running" };
+        var projection = step.Projection;
+        var flags = step.Parked.Count > 0 ? [.. projection.Flags, "effect-parked"] : projection.Flags;
+        var indexKey = string.Join('|', status, projection.CoachId, projection.Phase, projection.WaitingFor, projection.DueAt?.UtcTicks, string.Join(',', flags), projection.SponsorId);
+        var state = new TableEntity(step.EngagementId, StateRow)
+        {
+            ["Version"] = step.ToVersion, ["Status"] = status, ["FirmId"] = projection.FirmId, ["CoachId"] = projection.CoachId,
+            ["SponsorId"] = projection.SponsorId, ["Phase"] = projection.Phase, ["ActiveInstance"] = step.InstanceId,
+            ["Timers"] = JsonSerializer.Serialize(step.Timers, EngagementCodec.Json), ["Parked"] = JsonSerializer.Serialize(step.Parked, EngagementCodec.Json),
+            ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step),
+            ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At, ["UpdatedAt"] = step.At,
+        };
+        TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
+        actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, current.Value.ETag));
+
+        // A transaction holds at most 100 rows: a very large step writes its events first, the snapshot last.
+        for (var i = 0; i < actions.Count; i += 100)
+            await Engagements.SubmitTransactionAsync(actions.Skip(i).Take(100), ct);
+
+        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return true;
+        var index = new TableEntity(projection.FirmId, step.EngagementId)
+        {
+            ["Status"] = status, ["Version"] = step.ToVersion, ["CoachId"] = projection.CoachId, ["SponsorId"] = projection.SponsorId,
+            ["Phase"] = projection.Phase, ["WaitingFor"] = projection.WaitingFor, ["DueAt"] = projection.DueAt, ["Flags"] = string.Join(',', flags),
+            ["Label"] = projection.Label, ["Category"] = projection.Category, ["UpdatedAt"] = step.At,
+        };
+        foreach (var flag in flags) index[FlagColumn(flag)] = true;
+        await Index.UpsertEntityAsync(index, TableUpdateMode.Replace, ct);
+        return true;
+    }
+
+    /// <summary>The snapshot of an engagement, or null.</summary>
+    public async Task<EngagementSnapshot?> GetAsync(string engagementId, CancellationToken ct)
+    {
+        var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, cancellationToken: ct);
+        if (!row.HasValue) return null;
+        var r = row.Value!;
+        var state = TableText.Read(r, "State") is { } json ? JsonSerializer.Deserialize<EngagementState>(json, EngagementCodec.Json) : null;
+        return new EngagementSnapshot(engagementId, r.GetInt64("Version") ?? 0, r.GetString("Status") ?? "running", state, r.GetString("FirmId") ?? "",
+            r.GetString("CoachId"), r.GetString("SponsorId"), r.GetString("ActiveInstance"),
+            r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
+            r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
+            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default);
+    }
+
+    /// <summary>The timeline: every recorded event in order.</summary>
+    public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(string engagementId, CancellationToken ct)
+    {
+        var events = new List<TimelineEvent>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {"e"} and RowKey lt {"f"}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            events.Add(new TimelineEvent(long.Parse(row.RowKey[1..], CultureInfo.InvariantCulture), row.GetString("Type"), row.GetDateTimeOffset("At") ?? default,
+                JsonDocument.Parse(TableText.Read(row, "Data") ?? "{}").RootElement.Clone()));
+        return events;
+    }
+
+    /// <summary>A firm's engagements, filtered on what the index keeps; one query a page, never a scan of engagements.</summary>
+    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(string firmId, string? coachId, string? phase, string? status,
+        string? flag, string? sponsorId, int pageSize, string? continuationToken, CancellationToken ct)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId}");
+        if (coachId is not null) filter += " and " + TableClient.CreateQueryFilter($"CoachId eq {coachId}");
+        if (sponsorId is not null) filter += " and " + TableClient.CreateQueryFilter($"SponsorId eq {sponsorId}");
+        if (phase is not null) filter += " and " + TableClient.CreateQueryFilter($"Phase eq {phase}");
+        if (status is not null) filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
+        if (flag is not null) filter += $" and {FlagColumn(flag)} eq true";
+        await foreach (var page in Index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Clamp(pageSize, 1, 1000), cancellationToken: ct).AsPages(continuationToken))
+            return ([.. page.Values.Select(r => new IndexEntry(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
+            r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
+            (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString("Label"), r.GetString("Category"),
+            r.GetDateTimeOffset("UpdatedAt") ?? default))], page.ContinuationToken);
+        return ([], null);
+    }
+
+    /// <summary>Deletes every row of an engagement and its index row.</summary>
+    public async Task<int> PurgeAsync(string engagementId, string firmId, CancellationToken ct)
+    {
+        var rows = 0;
+        var keys = new List<string>();
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {engagementId}"), select: ["RowKey"], cancellationToken: ct))
+            keys.Add(row.RowKey);
+        foreach (var chunk in keys.Chunk(100))
+        {
+            await Engagements.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(engagementId, k), ETag.All)), ct);
+            rows += chunk.Length;
+        }
+        await Index.DeleteEntityAsync(firmId, engagementId, ETag.All, ct);
+        return rows + 1;
+    }
+
+    private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
+
+    private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
+        row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
+
+    public static string InboxRowKey(string key) => InboxPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+
+    private static string EventRowKey(long version) => "e" + version.ToString("D10", CultureInfo.InvariantCulture);
+
+    public static string FlagColumn(string flag) => "F_" + new string([.. flag.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')]);
+}
