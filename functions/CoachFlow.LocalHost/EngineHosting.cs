@@ -37,7 +37,7 @@ public static class EngineHosting
     /// </summary>
     public static IServiceCollection AddEngagementEngine(this IServiceCollection services, Uri sidecar, string storageConnectionString, string prefix,
         ProgramCatalog? programs = null, EngineSettings? settings = null, int concurrency = 100, EngineCounters? counters = null,
-        Action<DurableTaskRegistry>? moreTasks = null)
+        Action<DurableTaskRegistry>? moreTasks = null, string version = EngineVersion.Current)
     {
         var rules = new EngagementWorkflow(programs ?? ProgramCatalog.BuiltIn);
         services.AddSingleton(programs ?? ProgramCatalog.BuiltIn);
@@ -57,13 +57,25 @@ public static class EngineHosting
                 moreTasks?.Invoke(r);
             });
             b.UseGrpc(sidecar.ToString());
+            // This deployment runs engagements of its own version and older ones, and leaves newer ones for a newer deployment.
+            b.UseVersioning(new DurableTaskWorkerOptions.VersioningOptions
+            {
+                Version = version,
+                DefaultVersion = version,
+                MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+                FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+            });
             b.Configure(o =>
             {
                 o.Concurrency.MaximumConcurrentOrchestrationWorkItems = concurrency;
                 o.Concurrency.MaximumConcurrentActivityWorkItems = concurrency;
             });
         });
-        services.AddDurableTaskClient(b => b.UseGrpc(sidecar.ToString()));
+        services.AddDurableTaskClient(b =>
+        {
+            b.UseGrpc(sidecar.ToString());
+            b.UseDefaultVersion(version); // new engagements record the version that started them
+        });
         return services;
     }
 }
