@@ -79,6 +79,24 @@ internal static class Bench
         var bareEpisodes = host.Counters.Episodes - bareEpisodes0;
 
         await Task.Delay(TimeSpan.FromSeconds(5)); // let the last timers and completions settle
+
+        // At idle: a client's signature until the intake invitation (the next email) has been handed to the effect handler.
+        var effects = new TableEffects(new TableServiceClient(storage).GetTableClient($"{hub}effects"));
+        var latencies = new List<double>();
+        for (var i = 1; i <= 20; i++)
+        {
+            var id = $"{hub}-idle-{i}";
+            await host.Engine.StartAsync(id, new StartEngagement("firm-1", "coach-ada", "client-" + id, "Client " + id, $"{id}@example.test", "career-6", terms), "start");
+            while (!(await effects.ForAsync(id)).Exists(e => e.What.StartsWith("email:contract-invitation", StringComparison.Ordinal))) await Task.Delay(20);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // idle again: the pollers back off
+            var action = Stopwatch.StartNew();
+            await host.Engine.SubmitAsync(id, new SignContract(1, "Client " + id, true, "127.0.0.1", "bench", "sha"), "sign");
+            while (!(await effects.ForAsync(id)).Exists(e => e.What.StartsWith("email:intake-invitation", StringComparison.Ordinal))) await Task.Delay(10);
+            latencies.Add(action.Elapsed.TotalMilliseconds);
+        }
+        latencies.Sort();
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var idle0 = host.Counters.StorageRequests;
         await Task.Delay(TimeSpan.FromSeconds(30));
         var idlePerMinute = (host.Counters.StorageRequests - idle0) * 2;
@@ -98,6 +116,8 @@ internal static class Bench
         Line("ratio", stepsPerSecond / bareStepsPerSecond, "0.00");
         Line("storage_ops_per_step", (double)ops / episodes, "0.00");
         Line("idle_storage_ops_per_min", idlePerMinute);
+        Line("action_to_effect_p50_ms", latencies[latencies.Count / 2], "0");
+        Line("action_to_effect_p95_ms", latencies[(int)Math.Ceiling(latencies.Count * 0.95) - 1], "0");
         return 0;
     }
 }
