@@ -38,7 +38,11 @@ internal sealed class SidecarBackend(IOrchestrationService service, EngineCounte
         {
             var e = events[i];
             var type = e.GetType();
-            if (type.Assembly == CoreAssembly) continue;
+            if (type.Assembly == CoreAssembly)
+            {
+                Repair(e); // a core event can still carry the sidecar's tags
+                continue;
+            }
             var core = type.BaseType;
             while (core is not null && core.Assembly != CoreAssembly) core = core.BaseType;
             if (core is null) continue;

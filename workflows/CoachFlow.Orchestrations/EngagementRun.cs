@@ -64,7 +64,7 @@ public sealed record PendingInput(string Key, Envelope Input, DateTimeOffset Acc
 public sealed record EffectToRun(string EffectId, Envelope Effect);
 
 /// <summary>Effects that failed and wait for their next attempt (they keep their order).</summary>
-public sealed record EffectRetry(ImmutableList<EffectToRun> Effects, int Attempt, DateTimeOffset DueAt, string LastError);
+public sealed record EffectRetry(ImmutableList<EffectToRun> Effects, int Attempt, DateTimeOffset DueAt);
 
 /// <summary>An effect that kept failing and waits for an operator's redrive.</summary>
 public sealed record ParkedEffect(EffectToRun Effect, int Attempts, string Error);

@@ -201,7 +201,7 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
     }
 
     private void ScheduleRetry(EffectsReport report, int attempt) =>
-        Run = Run with { Retries = [new EffectRetry(report.Remaining, attempt, Now + Run.Settings.DelayBefore(attempt), report.Error ?? "failed")] };
+        Run = Run with { Retries = [new EffectRetry(report.Remaining, attempt, Now + Run.Settings.DelayBefore(attempt))] };
 
     /// <summary>Runs the waiting effects again; after the last attempt they are parked for an operator and the engagement is flagged.</summary>
     private async Task RetryAsync()
