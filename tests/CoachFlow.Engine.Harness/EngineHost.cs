@@ -122,6 +122,20 @@ public sealed class EngineHost : IAsyncDisposable
         throw new TimeoutException($"Engagement {engagementId} did not reach '{what}' within {within.TotalSeconds:0} s; it is at version {last?.Version}, phase {last?.State?.Phase}.");
     }
 
+    /// <summary>Polls the firm's index (written just after the state row) until it lists the engagement as <paramref name="listed"/> says.</summary>
+    public async Task UntilIndexAsync(string engagementId, bool listed, TimeSpan within, string what,
+        string firmId = "firm-1", string? coachId = null, string? status = null, string? flag = null)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            var page = await Store.ListAsync(firmId, coachId, null, status, flag, null, 1000, null, CancellationToken.None);
+            if (page.Items.Any(i => i.EngagementId == engagementId) == listed) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The index did not {(listed ? "list" : "drop")} engagement {engagementId} for '{what}' within {within.TotalSeconds:0} s.");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync(TimeSpan.FromSeconds(5));

@@ -54,8 +54,7 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         var root = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false);
         Assert.Equal(Microsoft.DurableTask.Client.OrchestrationRuntimeStatus.Completed, root.RuntimeStatus);
         Assert.Contains("email:engagement-ended/ended", (await host.Effects.ForAsync(id)).Select(e => e.What));
-        var page = await host.Store.ListAsync("firm-1", null, null, "ended", null, null, 50, null, CancellationToken.None);
-        Assert.Contains(page.Items, i => i.EngagementId == id);
+        await host.UntilIndexAsync(id, listed: true, Within, "listed as ended", status: "ended");
     }
 
     [Fact]
@@ -68,10 +67,8 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         await host.Engine.SubmitAsync(id, new ChangeCoach("coach-bo"), "coach:bo");
 
         await host.UntilAsync(id, s => s.CoachId == "coach-bo", Within, "new coach");
-        var mine = await host.Store.ListAsync("firm-1", "coach-bo", null, null, null, null, 50, null, CancellationToken.None);
-        Assert.Contains(mine.Items, i => i.EngagementId == id);
-        var old = await host.Store.ListAsync("firm-1", "coach-ada", null, null, null, null, 50, null, CancellationToken.None);
-        Assert.DoesNotContain(old.Items, i => i.EngagementId == id);
+        await host.UntilIndexAsync(id, listed: true, Within, "listed under the new coach", coachId: "coach-bo");
+        await host.UntilIndexAsync(id, listed: false, Within, "no longer under the old coach", coachId: "coach-ada");
     }
 
     [Fact]
@@ -88,8 +85,7 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         var parked = await host.UntilAsync(id, s => s.Parked.Count > 0, Within, "effect parked");
         Assert.Contains("intake-invitation", parked.Parked[0].Effect.Effect.Json, StringComparison.Ordinal);
         Assert.Contains("transport is down", parked.Parked[0].Error, StringComparison.Ordinal);
-        var flagged = await host.Store.ListAsync("firm-1", null, null, null, "effect-parked", null, 50, null, CancellationToken.None);
-        Assert.Contains(flagged.Items, i => i.EngagementId == id);
+        await host.UntilIndexAsync(id, listed: true, Within, "flagged effect-parked", flag: "effect-parked");
         Assert.DoesNotContain("email:intake-invitation/intake", (await host.Effects.ForAsync(id)).Select(e => e.What));
 
         // The transport is fixed; an operator redrives.
@@ -98,8 +94,7 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
 
         await host.UntilAsync(id, s => s.Parked.Count == 0, Within, "redriven");
         Assert.Single(await host.Effects.ForAsync(id), e => e.What == "email:intake-invitation/intake");
-        var cleared = await host.Store.ListAsync("firm-1", null, null, null, "effect-parked", null, 50, null, CancellationToken.None);
-        Assert.DoesNotContain(cleared.Items, i => i.EngagementId == id);
+        await host.UntilIndexAsync(id, listed: false, Within, "flag cleared", flag: "effect-parked");
     }
 
     [Fact]
