@@ -6,13 +6,13 @@
 #   functions/publish.sh [outdir]      outdir: the staging folder (default artifacts/functions-app)
 #
 # Self-contained linux-x64 first, so the "custom" runtime needs no dotnet on the worker; if that cannot be
-# built (no runtime packs), framework-dependent, with host.json pointed at "dotnet CoachFlow.Functions.dll".
+# built (no runtime packs), framework-dependent, with host.json pointed at "dotnet CoachFlow.Web.dll".
 # COACHFLOW_PUBLISH_MODE=self-contained|framework-dependent forces one; COACHFLOW_ZIP overrides the zip path.
 # Prints the zip's path on stdout; everything else goes to stderr.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PROJECT="$ROOT/functions/CoachFlow.Functions"
-APP=CoachFlow.Functions
+PROJECT="$ROOT/functions/CoachFlow.Web"
+APP=CoachFlow.Web
 FUNCTIONS=(api pages openapi work timers)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using CoachFlow.Documents;
+using CoachFlow.Web.Engagements;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Runtime;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+
+namespace CoachFlow.Web.Documents;
+
+/// <summary>
+/// Runs <see cref="WriteDocument"/> effects and builds documents on request: reads the engagement from the
+/// durable runtime and the firm's branding, and hands them as plain data to <see cref="DocumentRenderer"/>
+/// (which does no I/O). The document is stored as HTML (what people read) next to its data as JSON.
+/// </summary>
+public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, TenancyStore tenancy, ProgramCatalog programs, TimeProvider time)
+{
+    public async Task WriteAsync(EffectContext context, WriteDocument doc, CancellationToken ct)
+    {
+        var view = await runtime.GetAsync(context.InstanceId, ct: ct);
+        var source = await SourceAsync(view, view.UpdatedAt, ct);
+        string? contractSha = null;
+        if (doc.Kind == "contract-signature")
+            contractSha = (await store.ReadAsync(context.InstanceId, doc.Name.Replace("-signature", "", StringComparison.Ordinal), ct))?.Sha256;
+        var document = DocumentRenderer.Build(doc.Kind, doc.Name, source, contractSha);
+        await store.WriteAsync(context.InstanceId, doc.Kind, doc.Name, DocumentRenderer.Html(document), Json(document), ct);
+    }
+
+    /// <summary>A document built now from the engagement as it stands (a live kind such as the progress report, or a PDF).</summary>
+    public async Task<ReaderDocument> BuildAsync(InstanceView view, string kind, string name, CancellationToken ct)
+    {
+        var source = await SourceAsync(view, time.GetUtcNow(), ct);
+        string? contractSha = null;
+        if (kind == "contract-signature")
+            contractSha = (await store.ReadAsync(view.InstanceId, name.Replace("-signature", "", StringComparison.Ordinal), ct))?.Sha256;
+        return DocumentRenderer.Build(kind, name, source, contractSha);
+    }
+
+    private async Task<DocumentSource> SourceAsync(InstanceView view, DateTimeOffset at, CancellationToken ct)
+    {
+        var state = EngagementService.ReadState(view);
+        var firm = await tenancy.GetFirmAsync(state.FirmId, ct);
+        var coach = await tenancy.GetCoachAsync(state.FirmId, state.CoachId, ct);
+        var program = programs.Find(state.ProgramId, state.ProgramVersion)
+            ?? throw new InvalidOperationException($"Engagement {view.InstanceId} runs on program {state.ProgramId} v{state.ProgramVersion}, which this host does not know.");
+        var events = StoredEvents.Read(view.History.Select(h => (h.Type, h.Data)));
+        return new DocumentSource(state, events, program, new Branding(firm?.Name ?? "CoachFlow", firm?.PrimaryColor ?? "#1f5f8b", coach?.Name ?? "your coach"), at);
+    }
+
+    private static string Json(ReaderDocument document) => JsonSerializer.Serialize(DocumentRenderer.Model(document), EngagementService.Json);
+}

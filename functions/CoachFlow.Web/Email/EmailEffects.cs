@@ -1,0 +1,136 @@
+using Azure.Data.Tables;
+using CoachFlow.Email;
+using CoachFlow.Email.Calendar;
+using CoachFlow.Email.Rendering;
+using CoachFlow.Web.Engagements;
+using CoachFlow.Web.Hosting;
+using CoachFlow.Web.Links;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Runtime;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+
+namespace CoachFlow.Web.Email;
+
+/// <summary>Where emailed links point and how long they last.</summary>
+public sealed class LinkOptions
+{
+    /// <summary>The public address of this app, e.g. https://coachflow.example.com (links are built on it).</summary>
+    public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:7071");
+
+    /// <summary>How long a link stays usable unless its purpose says otherwise.</summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary>
+/// Runs <see cref="SendEmail"/> and <see cref="NotifyCoach"/> effects: renders the email for its kind with the
+/// firm's branding, puts a freshly signed link in it (never the client's answers), attaches the session's
+/// .ics where there is one, and hands it to the configured transport (SMTP locally, SendGrid in Azure).
+/// </summary>
+public sealed class EmailEffects(
+    EmailRenderer renderer,
+    IEmailTransport transport,
+    LinkSigner links,
+    LinkOptions linkOptions,
+    TenancyStore tenancy,
+    ProgramCatalog programs,
+    StorageAccount storage,
+    RuntimeOptions options,
+    TimeProvider time) : IEffectRegistration
+{
+    private DurableRuntime _runtime = null!;
+    private readonly TableClient _notifications = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}notifications");
+
+    public void Register(DurableRuntime runtime)
+    {
+        _runtime = runtime;
+        runtime.Handle<SendEmail>(SendAsync);
+        runtime.Handle<NotifyCoach>(NotifyAsync);
+    }
+
+    private async Task SendAsync(EffectContext context, SendEmail email, CancellationToken ct)
+    {
+        var view = await _runtime.GetAsync(context.InstanceId, ct: ct);
+        var state = EngagementService.ReadState(view);
+        var firm = await tenancy.GetFirmAsync(state.FirmId, ct) ?? throw new InvalidOperationException($"Firm {state.FirmId} is missing.");
+        var coach = await tenancy.GetCoachAsync(state.FirmId, state.CoachId, ct) ?? throw new InvalidOperationException($"Coach {state.CoachId} is missing.");
+        var program = programs.Find(state.ProgramId, state.ProgramVersion);
+
+        var coachAddress = new EmailAddress(coach.Email, coach.Name);
+        var to = email.To == Recipients.Coach ? coachAddress : new EmailAddress(state.ClientEmail, state.ClientName);
+        var greeted = FirstName(state.ClientName);
+        if (email.To == Recipients.Sponsor)
+        {
+            // A sponsor no longer in the firm gets nothing: the report stays readable by the coach.
+            var sponsor = state.SponsorId is null ? null : await tenancy.GetCoachAsync(state.FirmId, state.SponsorId, ct);
+            if (sponsor is not { Role: Role.Sponsor }) return;
+            to = new EmailAddress(sponsor.Email, sponsor.Name);
+            greeted = FirstName(sponsor.Name);
+        }
+        var branding = new FirmBranding(firm.Name, firm.PrimaryColor, firm.LogoUrl is { } logo ? new Uri(logo) : null,
+            new EmailAddress(firm.SenderEmail, firm.SenderName), coachAddress);
+
+        Uri? url = null;
+        if (email.LinkPurpose is { } purpose)
+        {
+            var (linkPurpose, reference) = LinkFor(purpose, email.Ref);
+            var lifetime = linkPurpose == "sign-contract" && state.ContractExpiresAt is { } expires && expires > time.GetUtcNow()
+                ? expires - time.GetUtcNow()
+                : linkOptions.Lifetime;
+            url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.Sign(context.InstanceId, linkPurpose, reference, lifetime)}");
+        }
+
+        var number = SessionNumber(email.Ref);
+        var session = number is { } n && state.Session(n) is { } s
+            ? new SessionTime(n, s.StartAt, program?.SessionLengthFor(state.Terms) ?? TimeSpan.FromMinutes(state.Terms?.SessionMinutes ?? 60), s.TimeZoneId)
+            : null;
+        var rendered = renderer.Render(new EmailModel(email.Kind, greeted, coach.Name, branding, url, session));
+
+        var attachments = new List<EmailAttachment>();
+        if (session is not null && email.Kind is EmailKinds.SessionConfirmation or EmailKinds.SessionRescheduled)
+        {
+            var sequence = view.History.Count(h => h.Type == nameof(SessionRescheduled) && h.Data.GetProperty("number").GetInt32() == session.Number);
+            attachments.Add(SessionInvitation.Attachment(new SessionInvite(context.InstanceId, session.Number, session.StartAt, session.Duration,
+                session.TimeZoneId, sequence, coachAddress, to, $"Coaching session {session.Number} with {coach.Name}", view.UpdatedAt, url)));
+        }
+        _ = program;
+        await transport.SendAsync(new EmailMessage(to, branding.Sender, coachAddress, rendered.Subject, rendered.Html, rendered.Text,
+            attachments, [email.Kind], context.InstanceId, context.EffectId), ct);
+    }
+
+    /// <summary>Coach notifications are kept for the extension (idempotent per effect); the coach sees them with the engagement.</summary>
+    private async Task NotifyAsync(EffectContext context, NotifyCoach notify, CancellationToken ct)
+    {
+        await _notifications.CreateIfNotExistsAsync(ct);
+        var view = await _runtime.GetAsync(context.InstanceId, ct: ct);
+        await _notifications.UpsertEntityAsync(new TableEntity($"{view.FirmId}|{view.CoachId}", context.EffectId.Replace('/', '|'))
+        {
+            ["EngagementId"] = context.InstanceId,
+            ["Kind"] = notify.Kind,
+            ["Ref"] = notify.Ref,
+            ["At"] = time.GetUtcNow(),
+        }, TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>Maps an email's link purpose and reference to what the client page expects.</summary>
+    public static (string Purpose, string? Ref) LinkFor(string purpose, string? reference)
+    {
+        if (purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) || purpose == TimerIds.SixMonthCheck)
+            return ("maintenance-checkin", reference ?? purpose);
+        return purpose switch
+        {
+            "pre-session-questionnaire" or "session-summary" or "session-details" => (purpose, SessionNumber(reference)?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            "reassessment" => (purpose, reference?.Replace("reassessment-", "", StringComparison.Ordinal)),
+            _ => (purpose, reference),
+        };
+    }
+
+    private static int? SessionNumber(string? reference)
+    {
+        if (reference is null || !reference.StartsWith("session-", StringComparison.Ordinal)) return null;
+        var digits = new string([.. reference["session-".Length..].TakeWhile(char.IsAsciiDigit)]);
+        return int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    private static string FirstName(string name) => name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? name;
+}

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Runtime;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Web.Engagements;
+
+/// <summary>
+/// The host's door to engagements: every read and write goes through here, scoped to the caller's firm and
+/// role (a coach sees their own engagements, a firm admin the firm's, a sponsor only the engagements that
+/// name them as sponsor, read-only and without answers or private notes). Another firm's engagement, or one
+/// the caller may not see, is "not found", never "forbidden".
+/// </summary>
+public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog programs)
+{
+    public const string Definition = "engagement";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public ProgramCatalog Programs => programs;
+    public DurableRuntime Runtime => runtime;
+
+    public async Task<(InstanceView View, EngagementState State)> GetAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        var view = await runtime.GetAsync(engagementId, caller.FirmId, ct);
+        if (caller.Role == Role.Coach && view.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        var state = ReadState(view);
+        if (caller.Role == Role.Sponsor && state.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        return (view, state);
+    }
+
+    /// <summary>Throws "not found" unless the caller may see the engagement; one point read, no history.</summary>
+    public async Task CheckAccessAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        var owner = await runtime.GetOwnerAsync(engagementId, caller.FirmId, ct);
+        if (caller.Role == Role.Coach && owner.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        if (caller.Role == Role.Sponsor && owner.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+    }
+
+    public static EngagementState ReadState(InstanceView view) =>
+        view.State.Deserialize<EngagementState>(StateJson) ?? throw new InvalidDataException($"Engagement {view.InstanceId} has no readable state.");
+
+    public async Task<InputOutcome> RaiseAsync(Caller caller, string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct)
+    {
+        RequireWriter(caller);
+        await CheckAccessAsync(caller, engagementId, ct); // before anything is written
+        return await runtime.RaiseAsync(engagementId, input, idempotencyKey, ct: ct);
+    }
+
+    /// <param name="caller">The coach or admin starting it.</param>
+    /// <param name="request">The client, program and terms.</param>
+    /// <param name="sponsor">The firm's sponsor user named by <c>sponsorId</c> (already looked up), or null.</param>
+    /// <param name="idempotencyKey">The same key starts the same engagement once.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="followUpOf">The engagement this one follows up (its coach keeps the client), or null.</param>
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
+        EngagementState? followUpOf = null)
+    {
+        RequireWriter(caller);
+        var program = programs.Find(request.ProgramId ?? "")
+            ?? throw new BadInputException($"There is no program '{request.ProgramId}'. Known programs: {string.Join(", ", programs.All.Select(p => p.Id).Distinct())}.");
+        var clientName = TenancyStore.Require(request.ClientName, "client name", 200);
+        var clientEmail = TenancyStore.RequireEmail(request.ClientEmail);
+        var goals = (request.OverallGoals ?? []).Select(g => TenancyStore.Require(g, "goal", 500)).ToList();
+        if (goals.Count > 10) throw new BadInputException("At most 10 overall goals.");
+        if (request.Fee is < 0 or > 1_000_000) throw new BadInputException("The fee is between 0 and 1,000,000.");
+        if (request.SessionMinutes is < 15 or > 480) throw new BadInputException("A session lasts between 15 and 480 minutes.");
+
+        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
+        var coachId = followUpOf?.CoachId ?? caller.Coach.CoachId;
+        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{coachId}|{key}")))[..20];
+        var clientId = "client-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{clientEmail.ToLowerInvariant()}")))[..16];
+        var terms = new EngagementTerms(
+            request.SessionMinutes ?? 60,
+            request.Fee ?? 0,
+            Limit(request.Currency, "currency", 3) ?? "EUR",
+            Limit(request.PaymentTerms, "payment terms", 500) ?? "Invoiced monthly, payable within 14 days.",
+            Limit(request.CancellationPolicy, "cancellation policy", 1000) ?? "Sessions moved or cancelled at least 24 hours ahead are not charged.",
+            Limit(request.SponsorName, "sponsor name", 200) ?? sponsor?.Name,
+            Limit(request.SponsorSees, "what the sponsor sees", 500) ?? "Only the agreed goals and whether sessions took place.",
+            [.. goals]);
+        var start = new StartEngagement(caller.FirmId, coachId, clientId, clientName, clientEmail, program.Id, terms,
+            SponsorId: sponsor?.CoachId ?? followUpOf?.SponsorId, FollowUpOf: followUpOf?.EngagementId);
+        var outcome = await runtime.StartAsync(Definition, engagementId, start, "start:" + key, ct);
+        return (engagementId, outcome);
+    }
+
+    /// <summary>
+    /// Starts a follow-up engagement for the client of a graduated engagement: the client's details, the goals
+    /// (unless <paramref name="overallGoals"/> replaces them), the program and the terms carry over; the client
+    /// gets a new contract to sign; the earlier engagement records the follow-up and its support request is answered.
+    /// </summary>
+    /// <remarks>Repeating the request with the same Idempotency-Key (or, without one, before the follow-up is recorded) returns the same engagement.</remarks>
+    public async Task<(string EngagementId, InputOutcome Outcome)> StartFollowUpAsync(Caller caller, string engagementId, IReadOnlyList<string>? overallGoals, string? idempotencyKey, CancellationToken ct)
+    {
+        RequireWriter(caller);
+        var (_, state) = await GetAsync(caller, engagementId, ct);
+        if (state.GraduatedAt is null)
+            throw new NotPossibleNowException($"A follow-up engagement starts from a client who has graduated; engagement {engagementId} is in phase '{EngagementWorkflow.PhaseName(state.Phase)}'.");
+        var terms = state.Terms ?? throw new InvalidDataException($"Engagement {engagementId} has no terms.");
+        // Scoped to the earlier engagement, so one key sent for two engagements still starts two follow-ups.
+        var key = $"follow-up:{engagementId}:{(string.IsNullOrWhiteSpace(idempotencyKey) ? $"{state.FollowUps.Count + 1}" : "key:" + idempotencyKey)}";
+        var request = new CreateEngagementRequest(state.ClientName, state.ClientEmail, state.ProgramId, overallGoals ?? terms.OverallGoals, terms.Fee, terms.Currency,
+            terms.SessionMinutes, terms.PaymentTerms, terms.CancellationPolicy, terms.SponsorName, terms.SponsorSees);
+        var (followUpId, outcome) = await StartAsync(caller, request, null, key, ct, followUpOf: state);
+        var recorded = await runtime.RaiseAsync(engagementId, new StartFollowUp(followUpId), $"follow-up:{followUpId}", ct: ct);
+        if (recorded.Result == InputResult.Rejected) throw new NotPossibleNowException(recorded.Message ?? "The follow-up could not be recorded.");
+        return (followUpId, outcome);
+    }
+
+    private static string? Limit(string? value, string what, int max)
+    {
+        if (value is null) return null;
+        if (value.Length > max) throw new BadInputException($"The {what} is at most {max} characters.");
+        return value.Trim();
+    }
+
+    public static void RequireWriter(Caller caller)
+    {
+        if (!caller.CanWrite) throw new ForbiddenException("A sponsor can read progress but cannot change an engagement.");
+    }
+}
+
+/// <summary>The engagement is not where this request can apply (a 409 with the reason).</summary>
+public sealed class NotPossibleNowException(string message) : WorkflowException(message);
+
+/// <summary>The caller may see the engagement but not do this to it.</summary>
+public sealed class ForbiddenException(string message) : WorkflowException(message);
+
+public sealed record CreateEngagementRequest(
+    string? ClientName,
+    string? ClientEmail,
+    string? ProgramId,
+    IReadOnlyList<string>? OverallGoals = null,
+    decimal? Fee = null,
+    string? Currency = null,
+    int? SessionMinutes = null,
+    string? PaymentTerms = null,
+    string? CancellationPolicy = null,
+    string? SponsorName = null,
+    string? SponsorSees = null,
+    string? SponsorId = null);

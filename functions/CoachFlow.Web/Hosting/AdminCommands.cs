@@ -1,0 +1,92 @@
+using System.CommandLine;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Runtime;
+
+namespace CoachFlow.Web.Hosting;
+
+/// <summary>
+/// <c>CoachFlow.Web admin …</c>: create a firm and its first admin (printing the token, shown once),
+/// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm. Storage comes from the same configuration as
+/// the app (CoachFlow__Storage__ConnectionString).
+/// </summary>
+public static class AdminCommands
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var name = new Option<string>("--name") { Description = "The firm's name", Required = true };
+        var adminName = new Option<string>("--admin-name") { Description = "The first admin's name", Required = true };
+        var adminEmail = new Option<string>("--admin-email") { Description = "The first admin's email", Required = true };
+        var days = new Option<int>("--token-days") { Description = "Days until the token expires", DefaultValueFactory = _ => 90 };
+
+        var createFirm = new Command("create-firm", "Create a firm and its first admin; prints the admin's access token once") { name, adminName, adminEmail, days };
+        createFirm.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            var (firm, admin, token) = await tenancy.CreateFirmAsync(parse.GetValue(name)!, parse.GetValue(adminName)!, parse.GetValue(adminEmail)!, TimeSpan.FromDays(parse.GetValue(days)), ct: ct);
+            Console.WriteLine($"firm: {firm.FirmId}");
+            Console.WriteLine($"admin: {admin.CoachId}");
+            Console.WriteLine($"token: {token.Token}");
+            Console.WriteLine($"expires: {token.ExpiresAt:yyyy-MM-dd}");
+            return 0;
+        });
+
+        var firm = new Option<string>("--firm") { Description = "The firm's id (printed by create-firm)", Required = true };
+        var userName = new Option<string>("--name") { Description = "The person's name", Required = true };
+        var email = new Option<string>("--email") { Description = "The person's email", Required = true };
+        var role = new Option<string>("--role") { Description = "coach, firm-admin, or sponsor (reads only the engagements started with their id as sponsorId)", DefaultValueFactory = _ => "coach" };
+        role.AcceptOnlyFromAmong("coach", "firm-admin", "sponsor");
+        var addUser = new Command("add-user", "Add a coach, firm admin or sponsor to a firm; prints their id and access token once") { firm, userName, email, role, days };
+        addUser.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            var firmId = parse.GetValue(firm)!;
+            if (await tenancy.GetFirmAsync(firmId, ct) is null) throw new BadInputException($"There is no firm '{firmId}'.");
+            var chosen = parse.GetValue(role) switch { "firm-admin" => Role.FirmAdmin, "sponsor" => Role.Sponsor, _ => Role.Coach };
+            var user = await tenancy.AddCoachAsync(firmId, parse.GetValue(userName)!, parse.GetValue(email)!, chosen, coachId: null, ct);
+            var token = await tenancy.IssueTokenAsync(user, TimeSpan.FromDays(parse.GetValue(days)), ct);
+            Console.WriteLine($"{parse.GetValue(role)}: {user.CoachId}");
+            Console.WriteLine($"token: {token.Token}");
+            Console.WriteLine($"expires: {token.ExpiresAt:yyyy-MM-dd}");
+            return 0;
+        });
+
+        var seedDemo = new Command("seed-demo", "Create the local demo firm and coach if missing; prints a fresh coach token");
+        seedDemo.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            if (await tenancy.GetFirmAsync("firm-demo", ct) is null)
+            {
+                await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.example", TimeSpan.FromDays(30), firmId: "firm-demo", ct: ct);
+                await tenancy.AddCoachAsync("firm-demo", "Casey Coach", "casey@northwind.example", Role.Coach, "coach-demo", ct);
+            }
+            var coach = await tenancy.GetCoachAsync("firm-demo", "coach-demo", ct) ?? throw new InvalidOperationException("The demo coach is missing.");
+            var token = await tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(30), ct);
+            Console.WriteLine($"coach: {coach.Name} ({coach.CoachId}, firm {coach.FirmId})");
+            Console.WriteLine($"token: {token.Token}");
+            return 0;
+        });
+
+        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo };
+        try
+        {
+            return await root.Parse(args).InvokeAsync();
+        }
+        catch (WorkflowException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+    }
+
+    private static async Task<TenancyStore> OpenAsync(CancellationToken ct)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        var options = new RuntimeOptions();
+        configuration.GetSection("CoachFlow:Storage").Bind(options);
+        var storage = new StorageAccount(options);
+        await storage.EnsureCreatedAsync(ct);
+        var tenancy = new TenancyStore(storage, options, TimeProvider.System);
+        await tenancy.EnsureCreatedAsync(ct);
+        return tenancy;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+using CoachFlow.Runtime;
+
+namespace CoachFlow.Web.Tenancy;
+
+/// <summary>What a caller may do inside their firm.</summary>
+public enum Role
+{
+    /// <summary>Everything in the firm, including coaches and tokens.</summary>
+    FirmAdmin,
+    /// <summary>Their own engagements (and the firm's, read-only).</summary>
+    Coach,
+    /// <summary>Agreed progress only: never answers or private notes.</summary>
+    Sponsor,
+}
+
+public sealed record Firm(string FirmId, string Name, string PrimaryColor, string? LogoUrl, string SenderName, string SenderEmail);
+
+public sealed record Coach(string FirmId, string CoachId, string Name, string Email, Role Role);
+
+/// <summary>The authenticated caller of the coach API.</summary>
+public sealed record Caller(Firm Firm, Coach Coach)
+{
+    public string FirmId => Firm.FirmId;
+    public Role Role => Coach.Role;
+    public bool CanWrite => Role is not Role.Sponsor;
+}
+
+public sealed record IssuedToken(string Token, string TokenId, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Firms, their coaches and personal access tokens, in one table. Tokens are shown once and stored only as
+/// a SHA-256 hash; they expire and can be revoked.
+/// </summary>
+public sealed class TenancyStore(StorageAccount storage, RuntimeOptions options, TimeProvider time)
+{
+    private const string TokenPrefix = "cfp_";
+    private readonly TableClient _table = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}tenancy");
+
+    public Task EnsureCreatedAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
+
+    public async Task<(Firm Firm, Coach Admin, IssuedToken Token)> CreateFirmAsync(string name, string adminName, string adminEmail, TimeSpan tokenLifetime, string? firmId = null, CancellationToken ct = default)
+    {
+        var firm = new Firm(firmId ?? NewId("firm"), Require(name, "firm name", 200), "#1f5f8b", null, name, "coaching@coachflow.local");
+        await _table.AddEntityAsync(new TableEntity("firm", firm.FirmId)
+        {
+            ["Name"] = firm.Name,
+            ["PrimaryColor"] = firm.PrimaryColor,
+            ["SenderName"] = firm.SenderName,
+            ["SenderEmail"] = firm.SenderEmail,
+        }, ct);
+        var admin = await AddCoachAsync(firm.FirmId, adminName, adminEmail, Role.FirmAdmin, coachId: null, ct);
+        var token = await IssueTokenAsync(admin, tokenLifetime, ct);
+        return (firm, admin, token);
+    }
+
+    public async Task<Coach> AddCoachAsync(string firmId, string name, string email, Role role, string? coachId, CancellationToken ct = default)
+    {
+        var coach = new Coach(firmId, coachId ?? NewId(role == Role.Sponsor ? "sponsor" : "coach"), Require(name, "name", 200), RequireEmail(email), role);
+        await _table.AddEntityAsync(new TableEntity(firmId, "coach|" + coach.CoachId)
+        {
+            ["Name"] = coach.Name,
+            ["Email"] = coach.Email,
+            ["Role"] = coach.Role.ToString(),
+        }, ct);
+        return coach;
+    }
+
+    public async Task<IssuedToken> IssueTokenAsync(Coach coach, TimeSpan lifetime, CancellationToken ct = default)
+    {
+        var secret = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var tokenId = Hash(secret)[..16];
+        var expires = time.GetUtcNow() + lifetime;
+        await _table.AddEntityAsync(new TableEntity("token", Hash(secret))
+        {
+            ["TokenId"] = tokenId,
+            ["FirmId"] = coach.FirmId,
+            ["CoachId"] = coach.CoachId,
+            ["ExpiresAt"] = expires,
+            ["Revoked"] = false,
+        }, ct);
+        await _table.UpsertEntityAsync(new TableEntity(coach.FirmId, "tokenid|" + tokenId) { ["Hash"] = Hash(secret), ["CoachId"] = coach.CoachId, ["ExpiresAt"] = expires }, cancellationToken: ct);
+        return new IssuedToken(secret, tokenId, expires);
+    }
+
+    public async Task<bool> RevokeAsync(string firmId, string tokenId, CancellationToken ct = default)
+    {
+        var index = await _table.GetEntityIfExistsAsync<TableEntity>(firmId, "tokenid|" + tokenId, cancellationToken: ct);
+        if (!index.HasValue) return false;
+        await _table.UpdateEntityAsync(new TableEntity("token", index.Value!.GetString("Hash")) { ["Revoked"] = true }, ETag.All, TableUpdateMode.Merge, ct);
+        return true;
+    }
+
+    /// <summary>The caller a token belongs to, or why it is refused.</summary>
+    public async Task<(Caller? Caller, string? Problem)> AuthenticateAsync(string? token, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(token) || !token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100)
+            return (null, "Send a personal access token as 'Authorization: Bearer cfp_…'. A firm admin can issue one.");
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>("token", Hash(token), cancellationToken: ct);
+        if (!row.HasValue) return (null, "This access token is not known. Check it was copied whole, or ask your firm admin for a new one.");
+        var t = row.Value!;
+        if (t.GetBoolean("Revoked") == true) return (null, "This access token was revoked. Ask your firm admin for a new one.");
+        if (t.GetDateTimeOffset("ExpiresAt") is { } expires && expires <= time.GetUtcNow()) return (null, $"This access token expired on {expires:yyyy-MM-dd}. Ask your firm admin for a new one.");
+        var firm = await GetFirmAsync(t.GetString("FirmId"), ct);
+        var coach = await GetCoachAsync(t.GetString("FirmId"), t.GetString("CoachId"), ct);
+        return firm is null || coach is null ? (null, "The coach this token belongs to no longer exists.") : (new Caller(firm, coach), null);
+    }
+
+    public async Task<Firm?> GetFirmAsync(string firmId, CancellationToken ct = default)
+    {
+        if (!IsId(firmId)) return null;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>("firm", firmId, cancellationToken: ct);
+        if (!row.HasValue) return null;
+        var f = row.Value!;
+        return new Firm(firmId, f.GetString("Name"), f.GetString("PrimaryColor") ?? "#1f5f8b", f.GetString("LogoUrl"), f.GetString("SenderName") ?? f.GetString("Name"), f.GetString("SenderEmail") ?? "coaching@coachflow.local");
+    }
+
+    public async Task<Coach?> GetCoachAsync(string firmId, string coachId, CancellationToken ct = default)
+    {
+        if (!IsId(firmId) || !IsId(coachId)) return null;
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(firmId, "coach|" + coachId, cancellationToken: ct);
+        if (!row.HasValue) return null;
+        var c = row.Value!;
+        return new Coach(firmId, coachId, c.GetString("Name"), c.GetString("Email"), Enum.Parse<Role>(c.GetString("Role")));
+    }
+
+    /// <summary>Ids are letters, digits, '-' and '_' (what <c>NewId</c> makes); anything else names nobody and never reaches a table key.</summary>
+    private static bool IsId(string id) => id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    public static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+
+    private static string NewId(string kind) => $"{kind}-{Base64Url(RandomNumberGenerator.GetBytes(9)).ToLowerInvariant().Replace('_', 'x').Replace('-', 'y')}";
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    internal static string Require(string? value, string what, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new BadInputException($"A {what} is required.");
+        if (value.Length > max) throw new BadInputException($"The {what} is at most {max} characters.");
+        return value.Trim();
+    }
+
+    internal static string RequireEmail(string? value)
+    {
+        var email = Require(value, "email address", 254);
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal))
+            throw new BadInputException($"'{email}' is not an email address.");
+        return email;
+    }
+}

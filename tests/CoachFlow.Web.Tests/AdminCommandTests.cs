@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Runtime;
+
+namespace CoachFlow.Web.Tests;
+
+/// <summary>One Azurite for the admin command tests; each test uses its own tables.</summary>
+public sealed class AdminFixture : IAsyncLifetime
+{
+    public Azurite Azurite { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Azurite = await Azurite.StartAsync();
+
+    public async Task DisposeAsync() => await Azurite.DisposeAsync();
+}
+
+/// <summary><c>./coachflow admin …</c>: the app's own command line, run as a process against Azurite.</summary>
+public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixture<AdminFixture>
+{
+    private readonly Azurite _azurite = fixture.Azurite;
+    private readonly string _prefix = Repository.UniquePrefix();
+
+    [Fact]
+    public async Task Given_a_new_firm_When_its_admin_adds_a_coach_and_a_sponsor_Then_each_gets_a_working_token_with_their_role()
+    {
+        var firm = await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example");
+        var firmId = Value(firm.Output, "firm");
+
+        var coach = await AdminAsync("add-user", "--firm", firmId, "--name", "Cleo Coach", "--email", "cleo@acme.example");
+        var sponsor = await AdminAsync("add-user", "--firm", firmId, "--name", "Sam Sponsor", "--email", "sam@acme.example", "--role", "sponsor");
+
+        var tenancy = await TenancyAsync();
+        var (coachCaller, _) = await tenancy.AuthenticateAsync(Value(coach.Output, "token"));
+        var (sponsorCaller, _) = await tenancy.AuthenticateAsync(Value(sponsor.Output, "token"));
+        Assert.Equal((firmId, "Cleo Coach", Role.Coach), (coachCaller!.FirmId, coachCaller.Coach.Name, coachCaller.Role));
+        Assert.Equal((firmId, "Sam Sponsor", Role.Sponsor), (sponsorCaller!.FirmId, sponsorCaller.Coach.Name, sponsorCaller.Role));
+        Assert.Equal(Value(sponsor.Output, "sponsor"), sponsorCaller.Coach.CoachId);
+    }
+
+    [Theory]
+    [InlineData("firm-nope", "cleo@acme.example", "coach", "There is no firm 'firm-nope'.")]
+    [InlineData("../firm", "cleo@acme.example", "coach", "There is no firm '../firm'.")]
+    [InlineData(null, "not-an-address", "coach", "is not an email address")]
+    [InlineData(null, "cleo@acme.example", "owner", "owner")]
+    public async Task Given_bad_arguments_When_adding_a_user_Then_it_exits_non_zero_with_a_reason_and_adds_nobody(string? firmId, string email, string role, string reason)
+    {
+        var firm = await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example");
+        var realFirm = Value(firm.Output, "firm");
+
+        var result = await AdminAsync(expectSuccess: false, "add-user", "--firm", firmId ?? realFirm, "--name", "Cleo Coach", "--email", email, "--role", role);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(reason, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("token:", result.Output, StringComparison.Ordinal);
+    }
+
+    private Task<(int ExitCode, string Output)> AdminAsync(params string[] args) => AdminAsync(expectSuccess: true, args);
+
+    private async Task<(int ExitCode, string Output)> AdminAsync(bool expectSuccess, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Repository.FunctionsAppDll, "admin", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(Repository.FunctionsAppDll)!,
+        };
+        start.Environment["CoachFlow__Storage__ConnectionString"] = _azurite.ConnectionString;
+        start.Environment["CoachFlow__Storage__Prefix"] = _prefix;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var output = await stdout + await stderr;
+        if (expectSuccess) Assert.True(process.ExitCode == 0, $"admin {string.Join(' ', args)} failed: {output}");
+        return (process.ExitCode, output);
+    }
+
+    private async Task<TenancyStore> TenancyAsync()
+    {
+        var options = new RuntimeOptions { ConnectionString = _azurite.ConnectionString, Prefix = _prefix };
+        var tenancy = new TenancyStore(new StorageAccount(options), options, TimeProvider.System);
+        await tenancy.EnsureCreatedAsync();
+        return tenancy;
+    }
+
+    private static string Value(string output, string key) =>
+        LineRegex().Matches(output).FirstOrDefault(m => m.Groups[1].Value == key)?.Groups[2].Value.Trim()
+        ?? throw new Xunit.Sdk.XunitException($"No '{key}:' line in: {output}");
+
+    [GeneratedRegex(@"^([a-z-]+): (.+)$", RegexOptions.Multiline)]
+    private static partial Regex LineRegex();
+}

@@ -1,0 +1,304 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CoachFlow.Web.Tests.Api;
+
+public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static object NewEngagement(string name = "Dana Client", string? sponsorId = null) => new
+    {
+        clientName = name,
+        clientEmail = $"dana.{Guid.NewGuid():N}@example.com",
+        programId = "career-6",
+        overallGoals = new[] { "A leadership role in renewable energy within 12–18 months with at least 15% higher total pay" },
+        sponsorId,
+    };
+
+    private async Task<string> StartAsync(HttpClient client, object? body = null)
+    {
+        using var response = await client.PostAsJsonAsync("/api/engagements", body ?? NewEngagement());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        return problem;
+    }
+
+    [Fact]
+    public async Task Given_a_coach_token_When_asking_who_I_am_Then_the_coach_and_firm_come_back()
+    {
+        var me = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/me");
+
+        Assert.Equal(("Cleo Coach", "coach", "Firm A"), (me.GetProperty("name").GetString(), me.GetProperty("role").GetString(), me.GetProperty("firmName").GetString()));
+    }
+
+    [Fact]
+    public async Task Given_no_a_wrong_a_revoked_or_an_expired_token_Then_401_with_a_message_that_says_what_to_do()
+    {
+        var revoked = await api.Tenancy.IssueTokenAsync(api.CoachAIdentity, TimeSpan.FromDays(1));
+        await api.Tenancy.RevokeAsync(api.CoachAIdentity.FirmId, revoked.TokenId);
+        var expired = await api.Tenancy.IssueTokenAsync(api.CoachAIdentity, TimeSpan.FromSeconds(-1));
+
+        var cases = new (HttpClient Client, string Says)[]
+        {
+            (api.Anonymous, "Bearer"),
+            (api.Client("cfp_not-a-real-token"), "not known"),
+            (api.Client(revoked.Token), "revoked"),
+            (api.Client(expired.Token), "expired"),
+        };
+        foreach (var (client, says) in cases)
+        {
+            using var response = await client.GetAsync("/api/engagements");
+            var problem = await ProblemAsync(response, HttpStatusCode.Unauthorized);
+            Assert.Contains(says, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Given_a_new_client_When_the_coach_starts_an_engagement_Then_it_waits_for_the_signature_and_a_retry_with_the_same_key_returns_the_same_one()
+    {
+        var body = NewEngagement();
+        using var request1 = new HttpRequestMessage(HttpMethod.Post, "/api/engagements") { Content = JsonContent.Create(body) };
+        request1.Headers.Add("Idempotency-Key", "start-dana-1");
+        using var first = await api.CoachA.SendAsync(request1);
+        using var request2 = new HttpRequestMessage(HttpMethod.Post, "/api/engagements") { Content = JsonContent.Create(body) };
+        request2.Headers.Add("Idempotency-Key", "start-dana-1");
+        using var second = await api.CoachA.SendAsync(request2);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        var a = await first.Content.ReadFromJsonAsync<JsonElement>();
+        var b = await second.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(a.GetProperty("id").GetString(), b.GetProperty("id").GetString());
+        Assert.Equal(("contract", "client-signature"), (a.GetProperty("phase").GetString(), a.GetProperty("waitingFor").GetString()));
+        var detail = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{a.GetProperty("id").GetString()}");
+        Assert.Equal(["engagement-started", "contract-sent"], detail.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("type").GetString()));
+    }
+
+    [Fact]
+    public async Task Given_firm_A_engagement_When_firm_B_or_another_coach_touches_it_Then_404_and_no_existence_leak()
+    {
+        var id = await StartAsync(api.CoachA);
+        var missing = "eng-" + new string('0', 20);
+
+        foreach (var client in new[] { api.CoachB, api.OtherCoachA })
+        {
+            using var get = await client.GetAsync($"/api/engagements/{id}");
+            using var getMissing = await client.GetAsync($"/api/engagements/{missing}");
+            using var schedule = await client.PostAsJsonAsync($"/api/engagements/{id}/sessions", new { number = 1, startAt = DateTimeOffset.UtcNow.AddDays(3), timeZoneId = "Europe/Berlin" });
+            using var chart = await client.GetAsync($"/api/engagements/{id}/charts/wheel.svg");
+            await ProblemAsync(get, HttpStatusCode.NotFound);
+            await ProblemAsync(schedule, HttpStatusCode.NotFound);
+            await ProblemAsync(chart, HttpStatusCode.NotFound);
+            var problem = await ProblemAsync(getMissing, HttpStatusCode.NotFound);
+            Assert.Equal((await ProblemAsync(await client.GetAsync($"/api/engagements/{id}"), HttpStatusCode.NotFound)).GetProperty("title").GetString(), problem.GetProperty("title").GetString());
+        }
+        var listB = await api.CoachB.GetFromJsonAsync<JsonElement>("/api/engagements");
+        Assert.DoesNotContain(id, listB.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await api.AdminA.GetAsync($"/api/engagements/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Given_a_sponsor_Then_they_see_progress_but_no_answers_or_action_texts_and_cannot_change_anything()
+    {
+        var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
+
+        var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
+        using var write = await api.SponsorA.PostAsJsonAsync($"/api/engagements/{id}/pause", new { reason = "curious" });
+        using var start = await api.SponsorA.PostAsJsonAsync("/api/engagements", NewEngagement());
+        using var startNamingThemselves = await api.SponsorA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
+
+        Assert.Equal(JsonValueKind.Null, detail.GetProperty("intake").ValueKind);
+        Assert.Equal("contract", detail.GetProperty("phase").GetString());
+        await ProblemAsync(write, HttpStatusCode.Forbidden);
+        await ProblemAsync(start, HttpStatusCode.Forbidden);
+        await ProblemAsync(startNamingThemselves, HttpStatusCode.Forbidden);
+        var coachView = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
+        Assert.Equal(JsonValueKind.Object, coachView.GetProperty("intake").ValueKind);
+    }
+
+    [Fact]
+    public async Task Given_engagements_with_and_without_a_sponsor_Then_the_sponsor_sees_only_those_that_name_them()
+    {
+        var sponsored = await StartAsync(api.CoachA, NewEngagement("Sponsored Client", api.SponsorAIdentity.CoachId));
+        var unsponsored = await StartAsync(api.CoachA, NewEngagement("Private Client"));
+
+        var listed = await api.SponsorA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
+        var ids = listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()).ToList();
+        var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{sponsored}");
+        var hidden = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}");
+        var hiddenDocument = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}/documents/contract-v1");
+        var hiddenChart = await api.SponsorA.GetAsync($"/api/engagements/{unsponsored}/charts/wheel.svg");
+
+        Assert.Contains(sponsored, ids);
+        Assert.DoesNotContain(unsponsored, ids);
+        Assert.Equal("contract", detail.GetProperty("phase").GetString());
+        await ProblemAsync(hidden, HttpStatusCode.NotFound);
+        await ProblemAsync(hiddenDocument, HttpStatusCode.NotFound);
+        await ProblemAsync(hiddenChart, HttpStatusCode.NotFound);
+        Assert.Equal(HttpStatusCode.OK, (await api.CoachA.GetAsync($"/api/engagements/{unsponsored}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("no-such-user", "There is no sponsor 'no-such-user' in your firm.")]
+    [InlineData("../../tenancy", "There is no sponsor '../../tenancy' in your firm.")]
+    [InlineData("", "sponsor id")]
+    public async Task Given_a_sponsor_id_that_is_not_a_sponsor_of_the_firm_When_starting_Then_it_is_refused_with_a_reason(string sponsorId, string reason)
+    {
+        using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: sponsorId));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(reason, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_a_coach_named_as_sponsor_When_starting_Then_it_is_refused()
+    {
+        using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.CoachAIdentity.CoachId));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("no sponsor", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{not json", "JSON")]
+    [InlineData("{\"clientName\": 42, \"clientEmail\": \"x@y.example\", \"programId\": \"career-6\"}", "JSON")]
+    [InlineData("{\"clientEmail\": \"x@y.example\", \"programId\": \"career-6\"}", "client name")]
+    [InlineData("{\"clientName\": \"X\", \"clientEmail\": \"not-an-email\", \"programId\": \"career-6\"}", "not an email address")]
+    [InlineData("{\"clientName\": \"X\", \"clientEmail\": \"x@y.example\", \"programId\": \"astrology\"}", "career-6")]
+    [InlineData("{\"clientName\": \"X\", \"clientEmail\": \"x@y.example\", \"programId\": \"career-6\", \"fee\": -5}", "fee")]
+    public async Task Given_a_bad_start_request_Then_400_with_a_message_naming_the_problem_and_nothing_is_created(string body, string says)
+    {
+        var before = (await api.CoachA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500")).GetProperty("items").GetArrayLength();
+
+        using var response = await api.CoachA.PostAsync("/api/engagements", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains(says, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        await Task.Delay(200);
+        Assert.Equal(before, (await api.CoachA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Given_a_body_over_one_megabyte_Then_413_and_nothing_is_created()
+    {
+        var huge = JsonSerializer.Serialize(new { clientName = new string('x', 1_100_000), clientEmail = "x@y.example", programId = "career-6" });
+
+        using var response = await api.CoachA.PostAsync("/api/engagements", new StringContent(huge, Encoding.UTF8, "application/json"));
+
+        await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task Given_bad_session_and_agreement_requests_Then_each_is_refused_with_a_reason_and_the_engagement_is_unchanged()
+    {
+        var id = await StartAsync(api.CoachA);
+        var version = (await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}")).GetProperty("version").GetInt64();
+
+        using var zone = await api.CoachA.PostAsJsonAsync($"/api/engagements/{id}/sessions", new { number = 1, startAt = DateTimeOffset.UtcNow.AddDays(3), timeZoneId = "Mars/Olympus" });
+        using var noStart = await api.CoachA.PostAsJsonAsync($"/api/engagements/{id}/sessions", new { number = 1, timeZoneId = "Europe/Berlin" });
+        using var fourGoals = await api.CoachA.PutAsJsonAsync($"/api/engagements/{id}/sessions/1/agreement", new
+        {
+            grow = new { goal = "g", reality = "r", options = "o", will = "w" },
+            goals = Enumerable.Range(1, 4).Select(i => new { description = $"goal {i}", measure = "m" }),
+        });
+        using var beforeSigning = await api.CoachA.PostAsJsonAsync($"/api/engagements/{id}/sessions", new { number = 1, startAt = DateTimeOffset.UtcNow.AddDays(3), timeZoneId = "Europe/Berlin" });
+
+        Assert.Contains("time zone", (await ProblemAsync(zone, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("startAt", (await ProblemAsync(noStart, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("1 to 3", (await ProblemAsync(fourGoals, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(beforeSigning.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict, $"scheduling before the contract is signed answered {beforeSigning.StatusCode}");
+        var after = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
+        Assert.Equal("contract", after.GetProperty("phase").GetString());
+        Assert.Equal(version, after.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Given_a_script_in_a_client_name_Then_it_is_stored_and_returned_as_plain_text()
+    {
+        const string payload = "<script>alert('x')</script> Dana";
+        var id = await StartAsync(api.CoachA, NewEngagement(payload));
+
+        using var response = await api.CoachA.GetAsync($"/api/engagements/{id}");
+        var raw = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("<script>", raw, StringComparison.Ordinal); // JSON escapes angle brackets
+        Assert.Equal(payload, JsonDocument.Parse(raw).RootElement.GetProperty("clientName").GetString());
+    }
+
+    [Fact]
+    public async Task Given_an_engagement_Then_its_charts_are_accessible_svg()
+    {
+        var id = await StartAsync(api.CoachA);
+
+        using var wheel = await api.CoachA.GetAsync($"/api/engagements/{id}/charts/wheel.svg");
+        using var trend = await api.CoachA.GetAsync($"/api/engagements/{id}/charts/trend.svg");
+
+        foreach (var chart in new[] { wheel, trend })
+        {
+            Assert.Equal("image/svg+xml", chart.Content.Headers.ContentType?.MediaType);
+            var svg = await chart.Content.ReadAsStringAsync();
+            Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
+            Assert.Contains("role=\"img\"", svg, StringComparison.Ordinal);
+            Assert.Contains("<title", svg, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Given_the_app_Then_it_serves_its_OpenAPI_document_with_the_coach_endpoints()
+    {
+        var doc = await api.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = doc.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/engagements", paths);
+        Assert.Contains("/api/engagements/{id}/sessions/{number}/agreement", paths);
+    }
+
+    [Fact]
+    public async Task Given_a_firm_admin_Then_listing_filters_by_phase_and_the_badge_counts_what_needs_the_coach()
+    {
+        var id = await StartAsync(api.CoachA);
+        await Task.Delay(300); // index rows are written just after the step
+
+        var contract = await api.AdminA.GetFromJsonAsync<JsonElement>("/api/engagements?phase=contract&pageSize=500");
+        var sessions = await api.AdminA.GetFromJsonAsync<JsonElement>("/api/engagements?phase=sessions");
+        var badge = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/badge");
+        using var badPhase = await api.AdminA.GetAsync("/api/engagements?status=dancing");
+
+        Assert.Contains(id, contract.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.DoesNotContain(id, sessions.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(0, badge.GetProperty("count").GetInt32()); // contracts are out, none overdue or flagged yet
+        await ProblemAsync(badPhase, HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Given_an_engagement_Then_its_contract_document_is_readable_by_its_firm_and_hidden_from_others()
+    {
+        var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
+        HttpResponseMessage? contract = null;
+        for (var i = 0; i < 50 && contract?.StatusCode != HttpStatusCode.OK; i++) // the document is written just after the step
+        {
+            await Task.Delay(100);
+            contract = await api.CoachA.GetAsync($"/api/engagements/{id}/documents/contract-v1");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, contract!.StatusCode);
+        Assert.Equal("text/html", contract.Content.Headers.ContentType?.MediaType);
+        var html = await contract.Content.ReadAsStringAsync();
+        Assert.Contains("Coaching agreement", html, StringComparison.Ordinal);
+        Assert.Contains("sponsored by Sam Sponsor", html, StringComparison.Ordinal); // the client signs knowing who else sees progress
+        Assert.Equal(HttpStatusCode.OK, (await api.SponsorA.GetAsync($"/api/engagements/{id}/documents/contract-v1")).StatusCode);
+        await ProblemAsync(await api.CoachB.GetAsync($"/api/engagements/{id}/documents/contract-v1"), HttpStatusCode.NotFound);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/no-such-document"), HttpStatusCode.NotFound);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/..%2F..%2Fsecrets"), HttpStatusCode.NotFound);
+    }
+}
