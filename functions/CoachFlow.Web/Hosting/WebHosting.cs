@@ -1,0 +1,53 @@
+using CoachFlow.Web.ClientPages;
+using CoachFlow.Web.Email;
+using CoachFlow.Web.Engagements;
+using CoachFlow.Web.Tenancy;
+
+namespace CoachFlow.Web.Hosting;
+
+/// <summary>
+/// CoachFlow's HTTP surface in three calls, the same for every host: the local host (a plain ASP.NET Core
+/// process) and the Azure Functions app (whose HTTP triggers dispatch into these very endpoints).
+/// </summary>
+public static class WebHosting
+{
+    /// <summary>Largest request body any endpoint reads.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>Everything the API, the client pages and the webhook need, and the engagement effects (emails, documents).</summary>
+    public static IServiceCollection AddCoachFlowWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        // Bad requests (unreadable JSON, wrong types, too large) throw, so Problems turns them into a problem with a reason.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        // Anything a client or coach typed goes out with <, >, & and quotes escaped, even inside JSON.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default);
+        services.AddOpenApi();
+        services.AddCoachFlowRuntime(configuration);
+        services.AddCoachFlowEmail(configuration);
+        services.AddSharedDataProtection();
+        services.AddCoachFlowTelemetry(configuration);
+        services.AddClientPages();
+        return services;
+    }
+
+    /// <summary>What runs before every endpoint: problem details for errors, and the caller checked before any body is read.</summary>
+    public static IApplicationBuilder UseCoachFlowMiddleware(this IApplicationBuilder app)
+    {
+        app.UseProblems();
+        app.UseProblemStatusPages();
+        app.UseCallers(); // before any endpoint reads a body: no valid token is a 401 whatever the request carries
+        return app;
+    }
+
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook and the client pages.</summary>
+    public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        app.MapHealth();
+        app.MapEngagementsApi();
+        app.MapSendGridWebhook();
+        app.MapClientPages();
+        return app;
+    }
+}
