@@ -108,6 +108,7 @@ public sealed class SendGridTests
         Assert.Empty(MailSendSchema.Errors(body));
         Assert.Equal("Session 2 with Ana Ruiz is confirmed", (string?)body["subject"]);
         Assert.Contains("https://app.test/s?t=1", (string?)body["content"]![0]!["value"], StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(SendGridMailBody.Build(message), body), "the transport posts the body the spec tests validate");
     }
 
     [Theory]
@@ -115,6 +116,8 @@ public sealed class SendGridTests
     [InlineData(HttpStatusCode.Unauthorized, false)]
     [InlineData(HttpStatusCode.TooManyRequests, true)]
     [InlineData(HttpStatusCode.ServiceUnavailable, true)]
+    [InlineData(HttpStatusCode.InternalServerError, true)]
+    [InlineData(HttpStatusCode.RequestEntityTooLarge, false)]
     public async Task Given_a_refusal_When_the_transport_sends_Then_it_throws_with_the_status_but_not_the_body(HttpStatusCode status, bool transient)
     {
         // A provider answer that quotes what it was sent must not reach the exception either.

@@ -1,7 +1,8 @@
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+using SendGridAddress = SendGrid.Helpers.Mail.EmailAddress;
 
 namespace CoachFlow.Email.SendGrid;
 
@@ -11,15 +12,19 @@ public sealed class SendGridOptions
     /// <summary>The configuration section the host binds: <c>Email:SendGrid</c>.</summary>
     public const string SectionName = "Email:SendGrid";
 
-    /// <summary>The API base URL; tests point it at a local listener.</summary>
+    /// <summary>The API's scheme, host and port (any path is ignored: it always posts to <c>/v3/mail/send</c>); tests point it at a local listener.</summary>
     public Uri BaseUrl { get; set; } = new("https://api.sendgrid.com");
 
     /// <summary>A key with the Mail Send permission. Never logged.</summary>
     public string ApiKey { get; set; } = "";
 }
 
-/// <summary>Sends through SendGrid's Mail Send v3 API (<c>POST /v3/mail/send</c>).</summary>
-/// <remarks>Give it an <see cref="HttpClient"/> from the host's factory (a typed client); it sets the URL and headers per request.</remarks>
+/// <summary>Sends through SendGrid's Mail Send v3 API (<c>POST /v3/mail/send</c>) with SendGrid's own client.</summary>
+/// <remarks>
+/// Give it an <see cref="HttpClient"/> from the host's factory (a typed client). <see cref="SendGridClient"/> uses that
+/// client as it is, without the retry handler it adds to a client of its own: retries belong to the durable caller,
+/// which resends the same message (the same effect id, so the same Message-ID) after a transient failure.
+/// </remarks>
 public sealed partial class SendGridEmailTransport(HttpClient http, SendGridOptions options, ILogger<SendGridEmailTransport> logger) : IEmailTransport
 {
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
@@ -27,22 +32,25 @@ public sealed partial class SendGridEmailTransport(HttpClient http, SendGridOpti
         if (string.IsNullOrWhiteSpace(options.ApiKey))
             throw new EmailTransportException("SendGrid is not configured: Email:SendGrid:ApiKey is empty.");
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(options.BaseUrl, "/v3/mail/send"))
+        var client = new SendGridClient(http, new SendGridClientOptions
         {
-            Content = new StringContent(SendGridMailBody.Build(message).ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", options.ApiKey);
+            ApiKey = options.ApiKey,
+            Host = options.BaseUrl.GetLeftPart(UriPartial.Authority),
+            HttpErrorAsException = false,
+        });
 
-        HttpResponseMessage response;
+        Response response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken);
+            // SendEmailAsync is this same call with msg.Serialize(); posting SendGridMailBody.Serialize instead keeps the
+            // body the one the spec tests validate, whatever JsonConvert.DefaultSettings another library sets.
+            response = await client.RequestAsync(BaseClient.Method.POST, SendGridMailBody.Serialize(message), urlPath: "mail/send", cancellationToken: cancellationToken);
         }
         catch (HttpRequestException e)
         {
             throw new EmailTransportException($"SendGrid could not be reached ({e.HttpRequestError}).", isTransient: true, inner: e);
         }
-        using (response)
+        using (response.Body)
         {
             var status = (int)response.StatusCode;
             if (!response.IsSuccessStatusCode)
@@ -62,58 +70,52 @@ public sealed partial class SendGridEmailTransport(HttpClient http, SendGridOpti
     private static partial void LogRefused(ILogger logger, string engagementId, string effectId, int status);
 }
 
-/// <summary>Builds the Mail Send v3 request body.</summary>
+/// <summary>Builds the Mail Send v3 request body as a <see cref="SendGridMessage"/>.</summary>
 public static class SendGridMailBody
 {
     /// <summary>
-    /// The JSON body for <c>POST /v3/mail/send</c>: one personalization (to, custom_args), from, reply_to, subject,
+    /// The message for <c>POST /v3/mail/send</c>: one personalization (to, custom_args), from, reply_to, subject,
     /// content (text/plain first, as SendGrid requires, then text/html), base64 attachments, categories and the
     /// Message-ID header.
     /// </summary>
     /// <remarks>
     /// custom_args go on the personalization: the spec types the top-level <c>custom_args</c> as a string, the
-    /// personalization's as an object, and SendGrid echoes either into the event webhook.
+    /// personalization's as an object, and SendGrid echoes either into the event webhook. The subject is the
+    /// message's, not the personalization's (where <c>MailHelper.CreateSingleEmail</c> would put it).
     /// </remarks>
-    public static JsonObject Build(EmailMessage message)
+    public static SendGridMessage Create(EmailMessage message)
     {
-        var customArgs = new JsonObject();
-        foreach (var (key, value) in message.CustomArgs) customArgs[key] = value;
-
-        var body = new JsonObject
+        var mail = new SendGridMessage
         {
-            ["personalizations"] = new JsonArray(new JsonObject
-            {
-                ["to"] = new JsonArray(Address(message.To)),
-                ["custom_args"] = customArgs,
-            }),
-            ["from"] = Address(message.From),
-            ["subject"] = message.Subject,
-            ["content"] = new JsonArray(
-                new JsonObject { ["type"] = "text/plain", ["value"] = message.Text },
-                new JsonObject { ["type"] = "text/html", ["value"] = message.Html }),
-            ["headers"] = new JsonObject { ["Message-ID"] = $"<{message.MessageId}>" },
+            From = Address(message.From),
+            Subject = message.Subject,
+            PlainTextContent = message.Text,
+            HtmlContent = message.Html,
         };
-        if (message.ReplyTo is { } replyTo) body["reply_to"] = Address(replyTo);
-        if (message.Attachments.Count > 0)
-        {
-            body["attachments"] = new JsonArray([.. message.Attachments.Select(a => (JsonNode)new JsonObject
+        if (message.ReplyTo is { } replyTo) mail.SetReplyTo(Address(replyTo));
+        mail.AddTo(Address(message.To));
+        mail.AddCustomArgs(new Dictionary<string, string>(message.CustomArgs, StringComparer.Ordinal));
+        mail.AddGlobalHeader("Message-ID", $"<{message.MessageId}>");
+        foreach (var attachment in message.Attachments)
+            mail.AddAttachment(new Attachment
             {
-                ["content"] = Convert.ToBase64String(a.Content),
-                ["type"] = a.ContentType,
-                ["filename"] = a.FileName,
-                ["disposition"] = "attachment",
-            })]);
-        }
+                Content = Convert.ToBase64String(attachment.Content),
+                Type = attachment.ContentType,
+                Filename = attachment.FileName,
+                Disposition = "attachment",
+            });
         var categories = message.Categories.Where(c => !string.IsNullOrWhiteSpace(c)).Distinct(StringComparer.Ordinal)
             .Select(c => c.Length > 255 ? c[..255] : c).Take(10).ToList();
-        if (categories.Count > 0) body["categories"] = new JsonArray([.. categories.Select(c => (JsonNode)JsonValue.Create(c))]);
-        return body;
+        if (categories.Count > 0) mail.AddCategories(categories);
+        return mail;
     }
 
-    private static JsonObject Address(EmailAddress address)
-    {
-        var json = new JsonObject { ["email"] = address.Address };
-        if (!string.IsNullOrWhiteSpace(address.Name)) json["name"] = address.Name;
-        return json;
-    }
+    /// <summary>The JSON the transport posts, serialized with the package's own settings only.</summary>
+    public static string Serialize(EmailMessage message) => Create(message).Serialize(useDefaultSerialization: false);
+
+    /// <summary><see cref="Serialize"/> as a JSON object, to inspect or validate against the Mail Send spec.</summary>
+    public static JsonObject Build(EmailMessage message) => JsonNode.Parse(Serialize(message))!.AsObject();
+
+    private static SendGridAddress Address(EmailAddress address) =>
+        new(address.Address, string.IsNullOrWhiteSpace(address.Name) ? null : address.Name);
 }
