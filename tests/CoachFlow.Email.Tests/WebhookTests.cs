@@ -18,9 +18,9 @@ public sealed class WebhookTests
         ]
         """;
 
-    private static (string PublicKey, string Signature, string Timestamp, byte[] Body) Signed(string timestamp = "1767225700")
+    private static (string PublicKey, string Signature, string Timestamp, byte[] Body) Signed(string timestamp = "1767225700", ECCurve? curve = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var key = ECDsa.Create(curve ?? ECCurve.NamedCurves.nistP256);
         var body = Encoding.UTF8.GetBytes(Body);
         var signature = key.SignData([.. Encoding.UTF8.GetBytes(timestamp), .. body], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
         return (Convert.ToBase64String(key.ExportSubjectPublicKeyInfo()), Convert.ToBase64String(signature), timestamp, body);
@@ -79,6 +79,75 @@ public sealed class WebhookTests
         var signedAt = DateTimeOffset.FromUnixTimeSeconds(1767225700);
         Assert.True(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body, signedAt.AddMinutes(3), TimeSpan.FromMinutes(5)));
         Assert.False(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body, signedAt.AddMinutes(30), TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public void Given_the_key_in_PEM_When_verified_Then_it_is_accepted()
+    {
+        var (publicKey, signature, timestamp, body) = Signed();
+        var pem = PemEncoding.WriteString("PUBLIC KEY", Convert.FromBase64String(publicKey));
+        Assert.True(SendGridEventWebhook.Verify(pem, signature, timestamp, body));
+    }
+
+    [Fact]
+    public void Given_a_signature_under_a_key_on_another_curve_When_verified_Then_it_is_refused()
+    {
+        // SendGrid signs with P-256; the package's ECDSA library also reads secp256k1 keys, which we do not take.
+        var (publicKey, signature, timestamp, body) = Signed(curve: ECCurve.CreateFromFriendlyName("secp256k1"));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body));
+    }
+
+    [Fact]
+    public void Given_a_body_that_is_not_UTF8_When_verified_Then_it_is_refused_rather_than_read_as_replacement_characters()
+    {
+        // Signed: a body with U+FFFD in it. Sent: the same body with an invalid byte where U+FFFD was, which a lenient
+        // decode would turn back into the signed text.
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        byte[] signedBody = [.. "[{\"event\":\"\uFFFD\"}]"u8];
+        var signature = Convert.ToBase64String(key.SignData([.. "1767225700"u8, .. signedBody], HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence));
+        var publicKey = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        Assert.True(SendGridEventWebhook.Verify(publicKey, signature, "1767225700", signedBody));
+
+        byte[] sentBody = [.. "[{\"event\":\""u8, 0xFF, .. "\"}]"u8];
+        Assert.Equal(Encoding.UTF8.GetString(signedBody), Encoding.UTF8.GetString(sentBody));
+        Assert.False(SendGridEventWebhook.Verify(publicKey, signature, "1767225700", sentBody));
+    }
+
+    [Fact]
+    public void Given_mangled_signatures_and_keys_When_verified_Then_each_is_refused_without_throwing()
+    {
+        var (publicKey, signature, timestamp, body) = Signed();
+        var der = Convert.FromBase64String(signature);
+        var spki = Convert.FromBase64String(publicKey);
+        List<byte[]> signatures = [[], [0x30], [0x30, 0x00], [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF], [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00], [0x02, 0x01, 0x01]];
+        for (var i = 0; i < der.Length; i++)
+        {
+            signatures.Add(der[..i]);
+            foreach (var value in new byte[] { 0x00, 0x7F, 0x80, 0xFF })
+            {
+                var changed = (byte[])der.Clone();
+                if (changed[i] == value) continue;
+                changed[i] = value;
+                signatures.Add(changed);
+            }
+        }
+        foreach (var mangled in signatures)
+            Assert.False(SendGridEventWebhook.Verify(publicKey, Convert.ToBase64String(mangled), timestamp, body), Convert.ToHexString(mangled));
+
+        // Truncated keys, and keys whose point (the last 64 bytes) is off the curve. The configured key is ours, not a
+        // caller's, so the reader's leniency elsewhere in the DER (it skips the bit string's first two bytes) is harmless.
+        List<byte[]> keys = [[], [0x30, 0x00]];
+        for (var i = 0; i < spki.Length; i++)
+        {
+            keys.Add(spki[..i]);
+            if (i < spki.Length - 64) continue;
+            var changed = (byte[])spki.Clone();
+            changed[i] ^= 0x01;
+            keys.Add(changed);
+        }
+        foreach (var mangled in keys)
+            Assert.False(SendGridEventWebhook.Verify(Convert.ToBase64String(mangled), signature, timestamp, body), Convert.ToHexString(mangled));
+        Assert.False(SendGridEventWebhook.Verify("", signature, timestamp, body));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EllipticCurve;
+using SendGrid.Helpers.EventWebhook;
 
 namespace CoachFlow.Email.Webhooks;
 
@@ -34,30 +35,33 @@ public static class SendGridEventWebhook
     /// <summary>The flag the host raises on an engagement whose client's email bounces.</summary>
     public const string BouncingFlag = "client-email-bouncing";
 
+    // The ECDSA check is SendGrid's own RequestValidator (on starkbank-ecdsa 1.3.3, which refuses r or s of zero).
+    // Around it stays what it leaves to the caller: it throws on a malformed key or signature, reads any curve
+    // starkbank knows (SendGrid signs with P-256 only), takes the body as a string, and knows nothing of time.
+    private static readonly RequestValidator Validator = new();
+
+    // Strict, so a body that is not UTF-8 is refused instead of being checked as the replacement characters it decodes to.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>
     /// True when <paramref name="signature"/> is SendGrid's signature of <paramref name="timestamp"/> followed by
-    /// <paramref name="body"/>, under <paramref name="publicKey"/> (base64 DER SubjectPublicKeyInfo, as the
-    /// SendGrid console shows it). Anything malformed is simply false.
+    /// <paramref name="body"/>, under <paramref name="publicKey"/> (base64 DER SubjectPublicKeyInfo of a P-256 key, as
+    /// the SendGrid console shows it, or the same in PEM). Anything malformed is simply false.
     /// </summary>
     public static bool Verify(string publicKey, string? signature, string? timestamp, ReadOnlySpan<byte> body)
     {
-        if (string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(timestamp)) return false;
+        if (string.IsNullOrEmpty(publicKey) || string.IsNullOrEmpty(signature) || string.IsNullOrEmpty(timestamp)) return false;
         try
         {
-            using var ecdsa = ECDsa.Create();
-            ecdsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(publicKey), out _);
-            if (ecdsa.KeySize != 256) return false;
-            var signed = new byte[Encoding.UTF8.GetByteCount(timestamp) + body.Length];
-            var written = Encoding.UTF8.GetBytes(timestamp, signed);
-            body.CopyTo(signed.AsSpan(written));
-            return ecdsa.VerifyData(signed, Convert.FromBase64String(signature), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+            var key = Validator.ConvertPublicKeyToECDSA(publicKey);
+            if (key.curve != Curves.prime256v1) return false;
+            // The validator hashes the UTF-8 of timestamp + payload; a strict decode makes those exactly the bytes received.
+            return Validator.VerifySignature(key, StrictUtf8.GetString(body), signature, timestamp);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or ArgumentException or IndexOutOfRangeException or OverflowException)
         {
-            return false;
-        }
-        catch (CryptographicException)
-        {
+            // Bad base64, DER that starkbank's reader cannot walk (it indexes and slices without bounds checks), an
+            // unknown curve, a point off the curve, or a body that is not UTF-8 (DecoderFallbackException).
             return false;
         }
     }
