@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Engagements;
@@ -80,7 +80,7 @@ public static class Timeline
     /// <summary>The kind for a stored type; an unknown one (a newer host's) is just <c>event</c>.</summary>
     public static string KindOf(string storedType) => Kinds.GetValueOrDefault(storedType, "event");
 
-    public static IReadOnlyList<TimelineEntry> Build(IReadOnlyList<HistoryEntry> history, EngagementState state, bool sponsor)
+    public static IReadOnlyList<TimelineEntry> Build(IReadOnlyList<TimelineEvent> history, EngagementState state, bool sponsor)
     {
         var client = FirstName(state.ClientName);
         var drafts = 0;
@@ -93,7 +93,7 @@ public static class Timeline
         return entries;
     }
 
-    private static string Sentence(HistoryEntry h, EngagementState state, string client, int drafts, bool sponsor)
+    private static string Sentence(TimelineEvent h, EngagementState state, string client, int drafts, bool sponsor)
     {
         var d = h.Data;
         int Int(string name) => d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
