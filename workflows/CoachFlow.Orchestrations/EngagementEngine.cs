@@ -69,7 +69,7 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     public async Task<Submission> SubmitAsync(string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct = default)
     {
         var route = await store.GetRouteAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
-        if (route.Status != "running")
+        if (route.Status is "completed" or "ended")
         {
             // A repeat of an input taken before it finished still says what came of it.
             if (await store.GetInputAsync(engagementId, idempotencyKey, ct) is { } taken) return new Submission(SubmitResult.Duplicate, taken);

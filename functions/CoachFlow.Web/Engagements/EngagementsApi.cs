@@ -114,23 +114,38 @@ public static class EngagementsApi
         EngagementService.RequireWriter(http.Caller()); // a sponsor is refused before anything is looked up
         var sponsor = body.SponsorId is null ? null : await UserAsync(tenancy, http.Caller(), body.SponsorId, Role.Sponsor, ct);
         var (id, started) = await engagements.StartAsync(http.Caller(), body, sponsor, key, ct);
-        var (view, _) = await engagements.GetAsync(http.Caller(), id, ct);
-        var summary = new EngagementSummary(view.InstanceId, body.ClientName, body.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-            view.Status, view.CoachId, view.UpdatedAt);
+        var summary = await StartedSummaryAsync(http.Caller(), engagements, id, time, ct);
         return started ? TypedResults.Created($"/api/engagements/{id}", summary) : TypedResults.Ok(summary);
     }
 
     private static async Task<Results<Created<EngagementSummary>, Ok<EngagementSummary>>> FollowUpAsync(
-        string id, HttpContext http, EngagementService engagements, CancellationToken ct, FollowUpRequest? body = null)
+        string id, HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct, FollowUpRequest? body = null)
     {
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
         var goals = body?.OverallGoals is null ? null : List(body.OverallGoals, "goal", 10);
         var (newId, started) = await engagements.StartFollowUpAsync(http.Caller(), id, goals, key, ct);
-        var (view, state) = await engagements.GetAsync(http.Caller(), newId, ct);
-        var summary = new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-            view.Status, view.CoachId, view.UpdatedAt);
+        var summary = await StartedSummaryAsync(http.Caller(), engagements, newId, time, ct);
         return started ? TypedResults.Created($"/api/engagements/{newId}", summary) : TypedResults.Ok(summary);
+    }
+
+    /// <summary>
+    /// The engagement just started, as its first step recorded it; if the engine has not got to that step yet (a
+    /// busy moment), as the index shows it from the start: the contract on its way.
+    /// </summary>
+    private static async Task<EngagementSummary> StartedSummaryAsync(Caller caller, EngagementService engagements, string id, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            var (view, state) = await engagements.GetAsync(caller, id, ct);
+            return new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
+                view.Status, view.CoachId, view.UpdatedAt);
+        }
+        catch (EngagementNotFoundException)
+        {
+            var entry = await engagements.Engine.Store.GetIndexEntryAsync(caller.FirmId, id, ct) ?? throw new EngagementNotFoundException(id);
+            return EngagementViews.Summary(entry, time.GetUtcNow());
+        }
     }
 
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,
