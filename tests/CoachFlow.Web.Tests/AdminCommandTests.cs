@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Tests;
 
@@ -59,11 +59,11 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
 
     private async Task<(int ExitCode, string Output)> AdminAsync(bool expectSuccess, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Repository.FunctionsAppDll, "admin", .. args])
+        var start = new ProcessStartInfo("dotnet", [Repository.AppDll, "admin", .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(Repository.FunctionsAppDll)!,
+            WorkingDirectory = Path.GetDirectoryName(Repository.AppDll)!,
         };
         start.Environment["CoachFlow__Storage__ConnectionString"] = _azurite.ConnectionString;
         start.Environment["CoachFlow__Storage__Prefix"] = _prefix;
@@ -79,8 +79,7 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
 
     private async Task<TenancyStore> TenancyAsync()
     {
-        var options = new RuntimeOptions { ConnectionString = _azurite.ConnectionString, Prefix = _prefix };
-        var tenancy = new TenancyStore(new StorageAccount(options), options, TimeProvider.System);
+        var tenancy = new TenancyStore(new StorageAccount(new StorageOptions { ConnectionString = _azurite.ConnectionString, Prefix = _prefix }), TimeProvider.System);
         await tenancy.EnsureCreatedAsync();
         return tenancy;
     }

@@ -18,11 +18,11 @@ public static class Repository
     }
 
     /// <summary>The Functions app as the build of this configuration produced it (the project reference builds it first).</summary>
-    public static string FunctionsAppDll
+    public static string AppDll
     {
         get
         {
-            var path = Path.Combine(Root, "functions", "CoachFlow.Web", "bin", Metadata("Configuration"), Metadata("TargetFramework"), "CoachFlow.Web.dll");
+            var path = Path.Combine(Root, "functions", "CoachFlow.LocalHost", "bin", Metadata("Configuration"), Metadata("TargetFramework"), "CoachFlow.LocalHost.dll");
             return File.Exists(path) ? path : throw new FileNotFoundException("The Functions app is not built.", path);
         }
     }

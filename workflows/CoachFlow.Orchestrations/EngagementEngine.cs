@@ -19,11 +19,16 @@ public enum SubmitResult
 /// <summary>What <see cref="EngagementEngine.SubmitAsync"/> did.</summary>
 public sealed record Submission(SubmitResult Result, InputRecord? Earlier = null);
 
-/// <summary>No engagement with that id exists.</summary>
-public sealed class EngagementNotFoundException(string engagementId) : Exception($"No engagement with id '{engagementId}' exists.")
+/// <summary>What came of an input raised with <see cref="EngagementEngine.RaiseAsync"/>.</summary>
+/// <param name="Result"><c>applied</c>, <c>deferred</c> (kept until the engagement can take it, e.g. after a pause),
+/// <c>rejected</c> (<paramref name="Reason"/> says why), or <c>accepted</c> (kept durably and not decided yet within the wait).</param>
+/// <param name="Version">The engagement's version after the step that decided it, when decided.</param>
+/// <param name="Duplicate">The same idempotency key was raised before; this is what came of that one.</param>
+public sealed record RaiseOutcome(string Result, long? Version, string? Reason, bool Duplicate)
 {
-    public string EngagementId { get; } = engagementId;
+    public const string Accepted = "accepted";
 }
+
 
 /// <summary>
 /// The hosts' door to the engine: starts engagements and hands them inputs so that none is ever lost, and reads
@@ -59,11 +64,22 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
 
     /// <summary>Keeps an input and hands it to the engagement. The same key twice is taken once.</summary>
     /// <exception cref="EngagementNotFoundException">No such engagement.</exception>
+    /// <exception cref="InvalidStatusException">The engagement has ended or closed: nothing would ever take the input.</exception>
+    /// <exception cref="BadInputException">The input is larger than <see cref="MaxInputBytes"/>.</exception>
     public async Task<Submission> SubmitAsync(string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct = default)
     {
-        if (await store.GetRouteAsync(engagementId, ct) is null) throw new EngagementNotFoundException(engagementId);
+        var route = await store.GetRouteAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
+        if (route.Status is "completed" or "ended")
+        {
+            // A repeat of an input taken before it finished still says what came of it.
+            if (await store.GetInputAsync(engagementId, idempotencyKey, ct) is { } taken) return new Submission(SubmitResult.Duplicate, taken);
+            throw new InvalidStatusException(route.Status == "completed"
+                ? $"Engagement {engagementId} has closed; nothing more can be recorded on it."
+                : $"Engagement {engagementId} has ended; nothing more can be recorded on it.");
+        }
         var now = time.GetUtcNow();
         var envelope = EngagementCodec.Wrap(input);
+        if (envelope.Json.Length > MaxInputBytes) throw new BadInputException($"The input is larger than {MaxInputBytes / 1024} KB.");
         var earlier = await store.AcceptAsync(engagementId, idempotencyKey, envelope, now, ct);
         if (earlier is { Status: not "accepted" }) return new Submission(SubmitResult.Duplicate, earlier);
 
@@ -80,6 +96,23 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
             }
         }
         return new Submission(earlier is null ? SubmitResult.Accepted : SubmitResult.Duplicate, earlier);
+    }
+
+    /// <summary>Largest input kept, in UTF-16 characters of its JSON.</summary>
+    public const int MaxInputBytes = 256 * 1024;
+
+    /// <summary>
+    /// Keeps an input, hands it to the engagement and waits up to <paramref name="wait"/> for what came of it, so a
+    /// person who pressed a button can be told. An input still undecided then is safe (kept) and is decided shortly.
+    /// </summary>
+    public async Task<RaiseOutcome> RaiseAsync(string engagementId, WorkflowInput input, string idempotencyKey, TimeSpan wait, CancellationToken ct = default)
+    {
+        var submission = await SubmitAsync(engagementId, input, idempotencyKey, ct);
+        var duplicate = submission.Result == SubmitResult.Duplicate;
+        var record = submission.Earlier is { Status: not "accepted" } earlier ? earlier : await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
+        return record is null
+            ? new RaiseOutcome(RaiseOutcome.Accepted, null, null, duplicate)
+            : new RaiseOutcome(record.Status, record.Version, record.Reason, duplicate);
     }
 
     /// <summary>Waits until the input is decided (applied, deferred or rejected) or <paramref name="timeout"/> passes; null then.</summary>

@@ -67,6 +67,7 @@ public sealed partial class SmtpEmailTransport(SmtpOptions options, ILogger<Smtp
         mime.To.Add(new MailboxAddress(message.To.Name ?? "", message.To.Address));
         if (message.ReplyTo is { } replyTo) mime.ReplyTo.Add(new MailboxAddress(replyTo.Name ?? "", replyTo.Address));
         mime.Headers.Add("X-CoachFlow-Engagement", message.EngagementId);
+        if (message.Categories.Count > 0) mime.Headers.Add("X-CoachFlow-Kind", message.Categories[0]); // the email's kind, as SendGrid gets it in categories
 
         var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
         foreach (var attachment in message.Attachments)

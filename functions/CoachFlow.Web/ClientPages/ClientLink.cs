@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CoachFlow.Web.Links;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Engagements;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using Microsoft.AspNetCore.Antiforgery;
@@ -15,7 +15,7 @@ internal sealed record ClientLink(
     HttpContext Http,
     string Token,
     LinkGrant Grant,
-    InstanceView View,
+    EngagementView View,
     EngagementState State,
     ProgramDefinition Program,
     string FirmName,

@@ -3,7 +3,7 @@ using CoachFlow.Web.Documents;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 using Microsoft.AspNetCore.Antiforgery;
@@ -68,7 +68,7 @@ public static partial class ClientPagesEndpoints
 /// <summary>Opens links, dispatches to the page for the link's purpose and turns outcomes into pages.</summary>
 internal sealed partial class ClientPagesHandler(
     LinkSigner links,
-    DurableRuntime runtime,
+    EngagementService engagements,
     DocumentStore documents,
     TenancyStore tenancy,
     ProgramCatalog programs,
@@ -78,7 +78,7 @@ internal sealed partial class ClientPagesHandler(
     ILogger<ClientPagesHandler> logger)
 {
     public DateTimeOffset Now => time.GetUtcNow();
-    public DurableRuntime Runtime => runtime;
+    public EngagementService Engagements => engagements;
     public DocumentStore Documents => documents;
     public LinkSigner Links => links;
 
@@ -193,28 +193,30 @@ internal sealed partial class ClientPagesHandler(
     /// Raises what the client sent and says how it went: applied (or already applied) shows <paramref name="confirmation"/>,
     /// deferred a "we kept it" page (202), rejected a plain explanation (409).
     /// </summary>
+    /// <remarks>An input not decided within <see cref="EngagementService.DecisionWait"/> is kept all the same: the client is told it is in.</remarks>
     public async Task<Page> RaiseAsync(ClientLink link, WorkflowInput input, string key, Func<Page> confirmation, CancellationToken ct)
     {
-        InputOutcome outcome;
+        RaiseOutcome outcome;
         try
         {
-            outcome = await runtime.RaiseAsync(link.EngagementId, input, key, ct: ct);
+            outcome = await engagements.Engine.RaiseAsync(link.EngagementId, input, key, EngagementService.DecisionWait, ct);
         }
         catch (BadInputException)
         {
             return StandardPages.TooLarge();
         }
-        catch (Exception ex) when (ex is InvalidStatusException or StaleVersionException or InstanceNotFoundException)
+        catch (Exception ex) when (ex is InvalidStatusException or EngagementNotFoundException)
         {
-            LogOutcome(logger, link.EngagementId, input.GetType().Name, InputResult.Rejected);
+            LogOutcome(logger, link.EngagementId, input.GetType().Name, InputOutcome.Rejected);
             return StandardPages.Rejected(null);
         }
         LogOutcome(logger, link.EngagementId, input.GetType().Name, outcome.Result);
         return outcome.Result switch
         {
-            InputResult.Applied or InputResult.Duplicate or InputResult.Ignored => confirmation(),
-            InputResult.Deferred => StandardPages.Deferred(),
-            _ => StandardPages.Rejected(outcome.Message),
+            InputOutcome.Applied => confirmation(),
+            InputOutcome.Deferred => StandardPages.Deferred(),
+            RaiseOutcome.Accepted => StandardPages.Received(),
+            _ => StandardPages.Rejected(outcome.Reason),
         };
     }
 
@@ -232,16 +234,16 @@ internal sealed partial class ClientPagesHandler(
             grant = g;
         }
 
-        InstanceView view;
+        EngagementView view;
         try
         {
-            view = await runtime.GetAsync(grant.EngagementId, ct: ct);
+            view = await EngagementView.LoadAsync(engagements.Engine.Store, engagements.Rules, grant.EngagementId, withHistory: true, ct);
         }
-        catch (Exception ex) when (ex is InstanceNotFoundException or BadInputException)
+        catch (EngagementNotFoundException)
         {
             return (null, StandardPages.EngagementGone());
         }
-        var state = EngagementService.ReadState(view);
+        var state = view.State;
         var program = programs.Find(state.ProgramId, state.ProgramVersion);
         if (program is null) return (null, StandardPages.Fault());
         var firm = await tenancy.GetFirmAsync(state.FirmId, ct);
@@ -306,7 +308,7 @@ internal sealed partial class ClientPagesHandler(
     private static partial void LogSubmitted(ILogger logger, string engagementId, string purpose, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client input {Input} on engagement {EngagementId}: {Outcome}")]
-    private static partial void LogOutcome(ILogger logger, string engagementId, string input, InputResult outcome);
+    private static partial void LogOutcome(ILogger logger, string engagementId, string input, string outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client link for engagement {EngagementId} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string engagementId, string reason);

@@ -66,6 +66,11 @@ internal static class StandardPages
         P("Thank you. Your engagement is on hold at the moment, so we have kept what you sent and will record it as soon as it continues.") +
         P("You don't need to send it again."));
 
+    /// <summary>Kept durably but not recorded yet (the engine is busy): nothing to do but wait.</summary>
+    public static Page Received() => new(202, "We have your answers",
+        P("Thank you. What you sent is safely kept and is being recorded now; it shows with your coach in a moment.") +
+        P("You don't need to send it again."));
+
     /// <summary>The engagement refused the input; the message names the rule that stopped it.</summary>
     public static Page Rejected(string? why) => new(409, "This could not be recorded",
         P("Your engagement is not at a point where it can take this, so nothing was changed. This usually means it was already done, " +

@@ -1,5 +1,5 @@
 using CoachFlow.Documents;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Engagements;
 
 namespace CoachFlow.Web.Documents;
 
@@ -8,7 +8,7 @@ public static class DocumentPdfs
 {
     public static bool Offered(string kind) => kind is "contract" or "contract-signature" || DocumentRenderer.PdfKinds.Contains(kind);
 
-    public static async Task<byte[]> RenderAsync(DocumentWriter writer, InstanceView view, string kind, string name, CancellationToken ct)
+    public static async Task<byte[]> RenderAsync(DocumentWriter writer, EngagementView view, string kind, string name, CancellationToken ct)
     {
         if (kind is "contract" or "contract-signature")
         {

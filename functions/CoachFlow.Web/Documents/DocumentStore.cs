@@ -3,7 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using CoachFlow.Web.Engagements;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Documents;
 
@@ -11,7 +11,7 @@ namespace CoachFlow.Web.Documents;
 public sealed record StoredDocument(string Kind, string Name, string Html, string Json, string Sha256);
 
 /// <summary>
-/// Every document of an engagement lives under <c>instances/{id}/documents/</c> in the runtime's container,
+/// Every document of an engagement lives under <c>instances/{id}/documents/</c> in the documents container,
 /// so purging the engagement erases it. A document once written is never overwritten: a signed contract is
 /// immutable and an amendment is a new name.
 /// </summary>
@@ -67,6 +67,18 @@ public sealed class DocumentStore(StorageAccount storage)
             list.Add(new DocumentLink(blob.Metadata.TryGetValue("kind", out var kind) ? kind : "", name, $"/api/engagements/{engagementId}/documents/{name}"));
         }
         return list;
+    }
+
+    /// <summary>Deletes every document of an engagement (its erasure); returns how many blobs went.</summary>
+    public async Task<int> PurgeAsync(string engagementId, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var blob in storage.Documents.GetBlobsAsync(BlobTraits.None, BlobStates.None, Prefix(engagementId), ct))
+        {
+            await storage.Documents.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: ct);
+            count++;
+        }
+        return count;
     }
 
     public static bool IsSafeName(string name) => name.Length is > 0 and <= 100 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

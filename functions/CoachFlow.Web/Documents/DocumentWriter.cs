@@ -2,7 +2,8 @@ using System.Text.Json;
 using CoachFlow.Documents;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 
@@ -10,24 +11,28 @@ namespace CoachFlow.Web.Documents;
 
 /// <summary>
 /// Runs <see cref="WriteDocument"/> effects and builds documents on request: reads the engagement from the
-/// durable runtime and the firm's branding, and hands them as plain data to <see cref="DocumentRenderer"/>
+/// engine's read model and the firm's branding, and hands them as plain data to <see cref="DocumentRenderer"/>
 /// (which does no I/O). The document is stored as HTML (what people read) next to its data as JSON.
 /// </summary>
-public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, TenancyStore tenancy, ProgramCatalog programs, TimeProvider time)
+public sealed class DocumentWriter(EngagementStore engagements, EngagementWorkflow rules, DocumentStore store, TenancyStore tenancy, ProgramCatalog programs, TimeProvider time)
 {
+    /// <summary>
+    /// Writes the document from the engagement as of the step that asked for it (<see cref="EffectContext.State"/>) and the
+    /// timeline, which the same activity recorded just before. A repeat writes the same name again.
+    /// </summary>
     public async Task WriteAsync(EffectContext context, WriteDocument doc, CancellationToken ct)
     {
-        var view = await runtime.GetAsync(context.InstanceId, ct: ct);
+        var view = await EngagementView.LoadAsync(engagements, rules, context.EngagementId, withHistory: true, ct) with { State = context.State };
         var source = await SourceAsync(view, view.UpdatedAt, ct);
         string? contractSha = null;
         if (doc.Kind == "contract-signature")
-            contractSha = (await store.ReadAsync(context.InstanceId, doc.Name.Replace("-signature", "", StringComparison.Ordinal), ct))?.Sha256;
+            contractSha = (await store.ReadAsync(context.EngagementId, doc.Name.Replace("-signature", "", StringComparison.Ordinal), ct))?.Sha256;
         var document = DocumentRenderer.Build(doc.Kind, doc.Name, source, contractSha);
-        await store.WriteAsync(context.InstanceId, doc.Kind, doc.Name, DocumentRenderer.Html(document), Json(document), ct);
+        await store.WriteAsync(context.EngagementId, doc.Kind, doc.Name, DocumentRenderer.Html(document), Json(document), ct);
     }
 
     /// <summary>A document built now from the engagement as it stands (a live kind such as the progress report, or a PDF).</summary>
-    public async Task<ReaderDocument> BuildAsync(InstanceView view, string kind, string name, CancellationToken ct)
+    public async Task<ReaderDocument> BuildAsync(EngagementView view, string kind, string name, CancellationToken ct)
     {
         var source = await SourceAsync(view, time.GetUtcNow(), ct);
         string? contractSha = null;
@@ -36,9 +41,9 @@ public sealed class DocumentWriter(DurableRuntime runtime, DocumentStore store, 
         return DocumentRenderer.Build(kind, name, source, contractSha);
     }
 
-    private async Task<DocumentSource> SourceAsync(InstanceView view, DateTimeOffset at, CancellationToken ct)
+    private async Task<DocumentSource> SourceAsync(EngagementView view, DateTimeOffset at, CancellationToken ct)
     {
-        var state = EngagementService.ReadState(view);
+        var state = view.State;
         var firm = await tenancy.GetFirmAsync(state.FirmId, ct);
         var coach = await tenancy.GetCoachAsync(state.FirmId, state.CoachId, ct);
         var program = programs.Find(state.ProgramId, state.ProgramVersion)

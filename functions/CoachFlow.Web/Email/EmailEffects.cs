@@ -2,11 +2,11 @@ using Azure.Data.Tables;
 using CoachFlow.Email;
 using CoachFlow.Email.Calendar;
 using CoachFlow.Email.Rendering;
-using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 
@@ -35,23 +35,15 @@ public sealed class EmailEffects(
     TenancyStore tenancy,
     ProgramCatalog programs,
     StorageAccount storage,
-    RuntimeOptions options,
-    TimeProvider time) : IEffectRegistration
+    EngagementStore engagements,
+    TimeProvider time)
 {
-    private DurableRuntime _runtime = null!;
-    private readonly TableClient _notifications = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}notifications");
+    private readonly TableClient _notifications = storage.Table("notifications");
 
-    public void Register(DurableRuntime runtime)
+    /// <summary>Renders and sends one email, with the engagement as of the step that asked for it.</summary>
+    public async Task SendAsync(EffectContext context, SendEmail email, CancellationToken ct)
     {
-        _runtime = runtime;
-        runtime.Handle<SendEmail>(SendAsync);
-        runtime.Handle<NotifyCoach>(NotifyAsync);
-    }
-
-    private async Task SendAsync(EffectContext context, SendEmail email, CancellationToken ct)
-    {
-        var view = await _runtime.GetAsync(context.InstanceId, ct: ct);
-        var state = EngagementService.ReadState(view);
+        var state = context.State;
         var firm = await tenancy.GetFirmAsync(state.FirmId, ct) ?? throw new InvalidOperationException($"Firm {state.FirmId} is missing.");
         var coach = await tenancy.GetCoachAsync(state.FirmId, state.CoachId, ct) ?? throw new InvalidOperationException($"Coach {state.CoachId} is missing.");
         var program = programs.Find(state.ProgramId, state.ProgramVersion);
@@ -77,7 +69,7 @@ public sealed class EmailEffects(
             var lifetime = linkPurpose == "sign-contract" && state.ContractExpiresAt is { } expires && expires > time.GetUtcNow()
                 ? expires - time.GetUtcNow()
                 : linkOptions.Lifetime;
-            url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.Sign(context.InstanceId, linkPurpose, reference, lifetime)}");
+            url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.Sign(context.EngagementId, linkPurpose, reference, lifetime)}");
         }
 
         var number = SessionNumber(email.Ref);
@@ -89,23 +81,26 @@ public sealed class EmailEffects(
         var attachments = new List<EmailAttachment>();
         if (session is not null && email.Kind is EmailKinds.SessionConfirmation or EmailKinds.SessionRescheduled)
         {
-            var sequence = view.History.Count(h => h.Type == nameof(SessionRescheduled) && h.Data.GetProperty("number").GetInt32() == session.Number);
-            attachments.Add(SessionInvitation.Attachment(new SessionInvite(context.InstanceId, session.Number, session.StartAt, session.Duration,
-                session.TimeZoneId, sequence, coachAddress, to, $"Coaching session {session.Number} with {coach.Name}", view.UpdatedAt, url)));
+            // The invitation's SEQUENCE counts the moves, so calendars replace the earlier one; its stamp is when it was last set.
+            var moves = (await engagements.TimelineAsync(context.EngagementId, ct))
+                .Where(h => h.Type is nameof(SessionScheduled) or nameof(SessionRescheduled) && h.Data.GetProperty("number").GetInt32() == session.Number).ToList();
+            var sequence = moves.Count(h => h.Type == nameof(SessionRescheduled));
+            var stamp = moves.Count > 0 ? moves[^1].At : time.GetUtcNow();
+            attachments.Add(SessionInvitation.Attachment(new SessionInvite(context.EngagementId, session.Number, session.StartAt, session.Duration,
+                session.TimeZoneId, sequence, coachAddress, to, $"Coaching session {session.Number} with {coach.Name}", stamp, url)));
         }
         _ = program;
         await transport.SendAsync(new EmailMessage(to, branding.Sender, coachAddress, rendered.Subject, rendered.Html, rendered.Text,
-            attachments, [email.Kind], context.InstanceId, context.EffectId), ct);
+            attachments, [email.Kind], context.EngagementId, context.EffectId), ct);
     }
 
     /// <summary>Coach notifications are kept for the extension (idempotent per effect); the coach sees them with the engagement.</summary>
-    private async Task NotifyAsync(EffectContext context, NotifyCoach notify, CancellationToken ct)
+    public async Task NotifyAsync(EffectContext context, NotifyCoach notify, CancellationToken ct)
     {
         await _notifications.CreateIfNotExistsAsync(ct);
-        var view = await _runtime.GetAsync(context.InstanceId, ct: ct);
-        await _notifications.UpsertEntityAsync(new TableEntity($"{view.FirmId}|{view.CoachId}", context.EffectId.Replace('/', '|'))
+        await _notifications.UpsertEntityAsync(new TableEntity($"{context.State.FirmId}|{context.State.CoachId}", context.EffectId.Replace('/', '|'))
         {
-            ["EngagementId"] = context.InstanceId,
+            ["EngagementId"] = context.EngagementId,
             ["Kind"] = notify.Kind,
             ["Ref"] = notify.Ref,
             ["At"] = time.GetUtcNow(),

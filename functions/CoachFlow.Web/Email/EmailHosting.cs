@@ -2,7 +2,6 @@ using CoachFlow.Email;
 using CoachFlow.Email.Rendering;
 using CoachFlow.Email.SendGrid;
 using CoachFlow.Email.Smtp;
-using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Email;
 
@@ -33,7 +32,7 @@ public static class EmailHosting
             services.AddSingleton(smtp);
             services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
         }
-        services.AddSingleton<IEffectRegistration, EmailEffects>();
+        services.AddSingleton<EmailEffects>();
         return services;
     }
 }

@@ -1,7 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
 using CoachFlow.Email.Webhooks;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
+using CoachFlow.Web.Hosting;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Email;
@@ -22,7 +23,7 @@ public static class SendGridWebhookEndpoint
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, IConfiguration configuration, DurableRuntime runtime, StorageAccount storage, RuntimeOptions options, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, IConfiguration configuration, EngagementEngine engine, StorageAccount storage, TimeProvider time, CancellationToken ct)
     {
         var publicKey = configuration["CoachFlow:SendGrid:WebhookPublicKey"];
         if (string.IsNullOrEmpty(publicKey))
@@ -42,7 +43,7 @@ public static class SendGridWebhookEndpoint
             throw new BadInputException("The body is not a SendGrid event batch (a JSON array of events).");
         }
 
-        var seen = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}webhookevents");
+        var seen = storage.Table("webhookevents");
         await seen.CreateIfNotExistsAsync(ct);
         var fresh = new List<EmailEvent>();
         foreach (var e in events)
@@ -58,20 +59,21 @@ public static class SendGridWebhookEndpoint
             }
         }
 
-        var bouncing = SendGridEventWebhook.BouncingEngagements(fresh);
-        foreach (var engagementId in bouncing)
+        // Every bounce of the batch is handed over, seen before or not: a batch SendGrid retries after this host died
+        // between noting an event and handing it over still flags the engagement, and the key makes a repeat harmless.
+        foreach (var engagementId in SendGridEventWebhook.BouncingEngagements(events))
         {
-            var first = fresh.First(e => e.EngagementId == engagementId && e.IsBouncing);
+            var first = events.First(e => e.EngagementId == engagementId && e.IsBouncing);
             try
             {
-                await runtime.RaiseAsync(engagementId, new ReportEmailBouncing(first.Event), $"bounce:{first.SgEventId}", ct: ct);
+                await engine.SubmitAsync(engagementId, new ReportEmailBouncing(first.Event), $"bounce:{first.SgEventId}", ct);
             }
-            catch (Exception ex) when (ex is InstanceNotFoundException or BadInputException)
+            catch (Exception ex) when (ex is EngagementNotFoundException or InvalidStatusException or BadInputException)
             {
-                // An engagement purged since, or an id that is not ours: nothing to flag.
+                // An engagement erased or finished since, or an id that is not ours: nothing to flag.
             }
         }
-        return TypedResults.Ok(new WebhookReceipt(events.Count, fresh.Count, bouncing.Count));
+        return TypedResults.Ok(new WebhookReceipt(events.Count, fresh.Count, SendGridEventWebhook.BouncingEngagements(fresh).Count));
     }
 
     private static string Keyed(string eventId) => new([.. eventId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')]);

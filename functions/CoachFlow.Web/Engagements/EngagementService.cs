@@ -3,7 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
@@ -16,9 +17,10 @@ namespace CoachFlow.Web.Engagements;
 /// name them as sponsor, read-only and without answers or private notes). Another firm's engagement, or one
 /// the caller may not see, is "not found", never "forbidden".
 /// </summary>
-public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog programs)
+public sealed class EngagementService(EngagementEngine engine, EngagementWorkflow rules, ProgramCatalog programs)
 {
-    public const string Definition = "engagement";
+    /// <summary>How long a request waits for its input to be decided before answering "accepted" (202): it is kept either way.</summary>
+    public static readonly TimeSpan DecisionWait = TimeSpan.FromSeconds(10);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -26,36 +28,54 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-
     public ProgramCatalog Programs => programs;
-    public DurableRuntime Runtime => runtime;
+    public EngagementEngine Engine => engine;
+    public EngagementWorkflow Rules => rules;
 
-    public async Task<(InstanceView View, EngagementState State)> GetAsync(Caller caller, string engagementId, CancellationToken ct)
+    /// <summary>The engagement with its timeline, if the caller may see it.</summary>
+    public async Task<(EngagementView View, EngagementState State)> GetAsync(Caller caller, string engagementId, CancellationToken ct)
     {
-        var view = await runtime.GetAsync(engagementId, caller.FirmId, ct);
-        if (caller.Role == Role.Coach && view.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
-        var state = ReadState(view);
-        if (caller.Role == Role.Sponsor && state.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
-        return (view, state);
+        var view = await EngagementView.LoadAsync(engine.Store, rules, engagementId, withHistory: true, ct);
+        CheckAccess(caller, engagementId, view.FirmId, view.CoachId, view.SponsorId);
+        return (view, view.State);
     }
 
-    /// <summary>Throws "not found" unless the caller may see the engagement; one point read, no history.</summary>
+    /// <summary>Throws "not found" unless the caller may see the engagement; one point read, no timeline.</summary>
     public async Task CheckAccessAsync(Caller caller, string engagementId, CancellationToken ct)
     {
-        var owner = await runtime.GetOwnerAsync(engagementId, caller.FirmId, ct);
-        if (caller.Role == Role.Coach && owner.CoachId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
-        if (caller.Role == Role.Sponsor && owner.SponsorId != caller.Coach.CoachId) throw new InstanceNotFoundException(engagementId);
+        var snapshot = await engine.Store.GetAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
+        CheckAccess(caller, engagementId, snapshot.FirmId, snapshot.CoachId, snapshot.SponsorId);
     }
 
-    public static EngagementState ReadState(InstanceView view) =>
-        view.State.Deserialize<EngagementState>(StateJson) ?? throw new InvalidDataException($"Engagement {view.InstanceId} has no readable state.");
+    private static void CheckAccess(Caller caller, string engagementId, string firmId, string? coachId, string? sponsorId)
+    {
+        if (firmId != caller.FirmId) throw new EngagementNotFoundException(engagementId);
+        if (caller.Role == Role.Coach && coachId != caller.Coach.CoachId) throw new EngagementNotFoundException(engagementId);
+        if (caller.Role == Role.Sponsor && sponsorId != caller.Coach.CoachId) throw new EngagementNotFoundException(engagementId);
+    }
 
-    public async Task<InputOutcome> RaiseAsync(Caller caller, string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct)
+    public async Task<RaiseOutcome> RaiseAsync(Caller caller, string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct)
     {
         RequireWriter(caller);
         await CheckAccessAsync(caller, engagementId, ct); // before anything is written
-        return await runtime.RaiseAsync(engagementId, input, idempotencyKey, ct: ct);
+        return await engine.RaiseAsync(engagementId, input, idempotencyKey, DecisionWait, ct);
+    }
+
+    /// <summary>A page of the firm's engagements from the index (never a scan); <paramref name="overdueAt"/> keeps only running ones due before it.</summary>
+    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(Caller caller, string? coachId, string? phase, string? status, string? flag,
+        DateTimeOffset? overdueAt, int pageSize, string? continuationToken, CancellationToken ct)
+    {
+        if (caller.Role == Role.Coach) coachId = caller.Coach.CoachId;
+        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null; // a sponsor lists only what names them
+        try
+        {
+            var (items, next) = await engine.Store.ListAsync(caller.FirmId, coachId, phase, status, flag, sponsorId, pageSize, continuationToken, ct);
+            return (overdueAt is { } now ? [.. items.Where(i => EngagementViews.IsOverdue(i.Status, i.DueAt, now))] : items, next);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
+        {
+            throw new BadInputException("The continuationToken is not one this API handed out; start the listing again without it.");
+        }
     }
 
     /// <param name="caller">The coach or admin starting it.</param>
@@ -64,7 +84,8 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
     /// <param name="idempotencyKey">The same key starts the same engagement once.</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="followUpOf">The engagement this one follows up (its coach keeps the client), or null.</param>
-    public async Task<(string EngagementId, InputOutcome Outcome)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
+    /// <returns>The engagement's id, and whether this call started it (false: the same key started it before).</returns>
+    public async Task<(string EngagementId, bool Started)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
         EngagementState? followUpOf = null)
     {
         RequireWriter(caller);
@@ -92,8 +113,10 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
             [.. goals]);
         var start = new StartEngagement(caller.FirmId, coachId, clientId, clientName, clientEmail, program.Id, terms,
             SponsorId: sponsor?.CoachId ?? followUpOf?.SponsorId, FollowUpOf: followUpOf?.EngagementId);
-        var outcome = await runtime.StartAsync(Definition, engagementId, start, "start:" + key, ct);
-        return (engagementId, outcome);
+        var started = await engine.StartAsync(engagementId, start, key, ct);
+        // The engagement's first step records it in the read model: wait for it, so the caller can read what it started.
+        await engine.WaitForOutcomeAsync(engagementId, "start:" + key, DecisionWait, ct);
+        return (engagementId, started);
     }
 
     /// <summary>
@@ -102,7 +125,7 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
     /// gets a new contract to sign; the earlier engagement records the follow-up and its support request is answered.
     /// </summary>
     /// <remarks>Repeating the request with the same Idempotency-Key (or, without one, before the follow-up is recorded) returns the same engagement.</remarks>
-    public async Task<(string EngagementId, InputOutcome Outcome)> StartFollowUpAsync(Caller caller, string engagementId, IReadOnlyList<string>? overallGoals, string? idempotencyKey, CancellationToken ct)
+    public async Task<(string EngagementId, bool Started)> StartFollowUpAsync(Caller caller, string engagementId, IReadOnlyList<string>? overallGoals, string? idempotencyKey, CancellationToken ct)
     {
         RequireWriter(caller);
         var (_, state) = await GetAsync(caller, engagementId, ct);
@@ -113,10 +136,10 @@ public sealed class EngagementService(DurableRuntime runtime, ProgramCatalog pro
         var key = $"follow-up:{engagementId}:{(string.IsNullOrWhiteSpace(idempotencyKey) ? $"{state.FollowUps.Count + 1}" : "key:" + idempotencyKey)}";
         var request = new CreateEngagementRequest(state.ClientName, state.ClientEmail, state.ProgramId, overallGoals ?? terms.OverallGoals, terms.Fee, terms.Currency,
             terms.SessionMinutes, terms.PaymentTerms, terms.CancellationPolicy, terms.SponsorName, terms.SponsorSees);
-        var (followUpId, outcome) = await StartAsync(caller, request, null, key, ct, followUpOf: state);
-        var recorded = await runtime.RaiseAsync(engagementId, new StartFollowUp(followUpId), $"follow-up:{followUpId}", ct: ct);
-        if (recorded.Result == InputResult.Rejected) throw new NotPossibleNowException(recorded.Message ?? "The follow-up could not be recorded.");
-        return (followUpId, outcome);
+        var (followUpId, started) = await StartAsync(caller, request, null, key, ct, followUpOf: state);
+        var recorded = await engine.RaiseAsync(engagementId, new StartFollowUp(followUpId), $"follow-up:{followUpId}", DecisionWait, ct);
+        if (recorded.Result == InputOutcome.Rejected) throw new NotPossibleNowException(recorded.Reason ?? "The follow-up could not be recorded.");
+        return (followUpId, started);
     }
 
     private static string? Limit(string? value, string what, int max)

@@ -1,5 +1,5 @@
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Reassessments;
@@ -66,15 +66,14 @@ public static class EngagementViews
         "support-requested (in a maintenance check the client reported a trigger for seeking support again; cleared when a follow-up " +
         "engagement starts), effect-parked (an email or document could not be delivered).";
 
-    public static EngagementSummary Summary(InstanceSummary s, DateTimeOffset now) => new(
-        s.InstanceId, s.Label, s.Category, s.Phase, s.WaitingFor, s.DueAt, IsOverdue(s.Status, s.DueAt, now), s.Flags,
-        Status(s.Status), s.CoachId, s.UpdatedAt);
+    public static EngagementSummary Summary(IndexEntry s, DateTimeOffset now) => new(
+        s.EngagementId, s.Label, s.Category, s.Phase, s.WaitingFor, s.DueAt, IsOverdue(s.Status, s.DueAt, now), s.Flags,
+        s.Status, s.CoachId, s.UpdatedAt);
 
-    public static string Status(InstanceStatus status) => status.ToString().ToLowerInvariant();
+    /// <summary>A running engagement waiting for something due before <paramref name="now"/>.</summary>
+    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => status == "running" && due is { } d && d < now;
 
-    private static bool IsOverdue(InstanceStatus status, DateTimeOffset? due, DateTimeOffset now) => status == InstanceStatus.Running && due is { } d && d < now;
-
-    public static EngagementDetail Detail(Caller caller, InstanceView view, EngagementState state, ProgramCatalog programs, IReadOnlyList<DocumentLink> documents, DateTimeOffset now)
+    public static EngagementDetail Detail(Caller caller, EngagementView view, EngagementState state, ProgramCatalog programs, IReadOnlyList<DocumentLink> documents, DateTimeOffset now)
     {
         var sponsor = caller.Role == Role.Sponsor;
         var program = programs.Find(state.ProgramId, state.ProgramVersion);
@@ -98,7 +97,7 @@ public static class EngagementViews
         var due = view.Timers.Select(t => new DueItem(t.TimerId, t.DueAt)).ToList();
         return new EngagementDetail(
             view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt,
-            IsOverdue(view.Status, view.DueAt, now), view.Flags, Status(view.Status), view.CoachId, view.UpdatedAt, view.Version,
+            IsOverdue(view.Status, view.DueAt, now), view.Flags, view.Status, view.CoachId, view.UpdatedAt, view.Version,
             Timeline.Build(view.History, state, sponsor),
             due,
             documents.Where(d => !sponsor || EngagementsApi.SponsorKinds.Contains(d.Kind)).ToList(),

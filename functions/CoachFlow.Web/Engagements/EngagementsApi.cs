@@ -3,7 +3,7 @@ using CoachFlow.Documents;
 using CoachFlow.Documents.Charts;
 using CoachFlow.Web.Documents;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,7 +32,9 @@ public sealed record PlanRequest(IReadOnlyList<string>? Frameworks, IReadOnlyLis
 public sealed record ChangeCoachRequest(string? CoachId);
 /// <summary>A follow-up engagement; without <see cref="OverallGoals"/> the goals of the earlier contract carry over.</summary>
 public sealed record FollowUpRequest(IReadOnlyList<string>? OverallGoals);
-public sealed record StepResponse(string Id, string Result, long Version, string? Message);
+/// <param name="Result">applied; duplicate (the same request was taken before and applied); deferred (kept until the
+/// engagement can take it, e.g. while paused); accepted (kept, and recorded in a moment).</param>
+public sealed record StepResponse(string Id, string Result, long? Version, string? Message);
 public sealed record BadgeResponse(int Count);
 
 /// <summary>The coach API: what the extension calls, behind personal access tokens.</summary>
@@ -111,39 +113,50 @@ public static class EngagementsApi
         if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
         EngagementService.RequireWriter(http.Caller()); // a sponsor is refused before anything is looked up
         var sponsor = body.SponsorId is null ? null : await UserAsync(tenancy, http.Caller(), body.SponsorId, Role.Sponsor, ct);
-        var (id, outcome) = await engagements.StartAsync(http.Caller(), body, sponsor, key, ct);
-        var (view, _) = await engagements.GetAsync(http.Caller(), id, ct);
-        var summary = new EngagementSummary(view.InstanceId, body.ClientName, body.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-            EngagementViews.Status(view.Status), view.CoachId, view.UpdatedAt);
-        return outcome.Result == InputResult.Duplicate ? TypedResults.Ok(summary) : TypedResults.Created($"/api/engagements/{id}", summary);
+        var (id, started) = await engagements.StartAsync(http.Caller(), body, sponsor, key, ct);
+        var summary = await StartedSummaryAsync(http.Caller(), engagements, id, time, ct);
+        return started ? TypedResults.Created($"/api/engagements/{id}", summary) : TypedResults.Ok(summary);
     }
 
     private static async Task<Results<Created<EngagementSummary>, Ok<EngagementSummary>>> FollowUpAsync(
-        string id, HttpContext http, EngagementService engagements, CancellationToken ct, FollowUpRequest? body = null)
+        string id, HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct, FollowUpRequest? body = null)
     {
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 200) throw new BadInputException("An Idempotency-Key is at most 200 characters.");
         var goals = body?.OverallGoals is null ? null : List(body.OverallGoals, "goal", 10);
-        var (newId, outcome) = await engagements.StartFollowUpAsync(http.Caller(), id, goals, key, ct);
-        var (view, state) = await engagements.GetAsync(http.Caller(), newId, ct);
-        var summary = new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-            EngagementViews.Status(view.Status), view.CoachId, view.UpdatedAt);
-        return outcome.Result == InputResult.Duplicate ? TypedResults.Ok(summary) : TypedResults.Created($"/api/engagements/{newId}", summary);
+        var (newId, started) = await engagements.StartFollowUpAsync(http.Caller(), id, goals, key, ct);
+        var summary = await StartedSummaryAsync(http.Caller(), engagements, newId, time, ct);
+        return started ? TypedResults.Created($"/api/engagements/{newId}", summary) : TypedResults.Ok(summary);
+    }
+
+    /// <summary>
+    /// The engagement just started, as its first step recorded it; if the engine has not got to that step yet (a
+    /// busy moment), as the index shows it from the start: the contract on its way.
+    /// </summary>
+    private static async Task<EngagementSummary> StartedSummaryAsync(Caller caller, EngagementService engagements, string id, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            var (view, state) = await engagements.GetAsync(caller, id, ct);
+            return new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
+                view.Status, view.CoachId, view.UpdatedAt);
+        }
+        catch (EngagementNotFoundException)
+        {
+            var entry = await engagements.Engine.Store.GetIndexEntryAsync(caller.FirmId, id, ct) ?? throw new EngagementNotFoundException(id);
+            return EngagementViews.Summary(entry, time.GetUtcNow());
+        }
     }
 
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,
         string? phase, string? waitingFor, string? flag, bool? overdue, string? status, string? coachId, int? pageSize, string? continuationToken, CancellationToken ct)
     {
-        var caller = http.Caller();
-        if (caller.Role == Role.Coach) coachId = caller.Coach.CoachId;
-        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null; // a sponsor lists only what names them
-        InstanceStatus? parsed = status is null ? null
-            : Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var s) ? s
-            : throw new BadInputException($"Unknown status '{status}'; use running, suspended, completed or terminated.");
-        var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, phase, parsed, flag, overdue ?? false, sponsorId), pageSize ?? 50, continuationToken, ct);
+        if (status is not (null or "running" or "completed" or "ended"))
+            throw new BadInputException($"Unknown status '{status}'; use running, completed (closed after maintenance) or ended (ended early).");
+        if (pageSize is < 1 or > 500) throw new BadInputException("A pageSize is between 1 and 500.");
         var now = time.GetUtcNow();
-        var items = page.Items.Where(i => waitingFor is null || i.WaitingFor == waitingFor).Select(i => EngagementViews.Summary(i, now)).ToList();
-        return TypedResults.Ok(new EngagementPage(items, page.ContinuationToken));
+        var (items, next) = await engagements.ListAsync(http.Caller(), coachId, phase, status, flag, overdue == true ? now : null, pageSize ?? 50, continuationToken, ct);
+        return TypedResults.Ok(new EngagementPage([.. items.Where(i => waitingFor is null || i.WaitingFor == waitingFor).Select(i => EngagementViews.Summary(i, now))], next));
     }
 
     private static async Task<Ok<EngagementDetail>> GetAsync(string id, HttpContext http, EngagementService engagements, DocumentStore documents, TimeProvider time, CancellationToken ct)
@@ -157,12 +170,21 @@ public static class EngagementsApi
     private static async Task<IResult> Step(HttpContext http, EngagementService engagements, string id, WorkflowInput input, string key, CancellationToken ct)
     {
         var outcome = await engagements.RaiseAsync(http.Caller(), id, input, key, ct);
-        var body = new StepResponse(id, outcome.Result.ToString().ToLowerInvariant(), outcome.Version, outcome.Message);
+        return StepResult(id, outcome);
+    }
+
+    /// <summary>applied → 200; rejected → 409 with the reason; deferred or not decided yet → 202 saying so.</summary>
+    private static IResult StepResult(string id, RaiseOutcome outcome)
+    {
+        var result = outcome.Result == InputOutcome.Applied && outcome.Duplicate ? "duplicate" : outcome.Result;
         return outcome.Result switch
         {
-            InputResult.Rejected => TypedResults.Problem(outcome.Message, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
-            InputResult.Deferred => TypedResults.Accepted($"/api/engagements/{id}", body),
-            _ => TypedResults.Ok(body),
+            InputOutcome.Rejected => TypedResults.Problem(outcome.Reason, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
+            InputOutcome.Deferred => TypedResults.Accepted($"/api/engagements/{id}", new StepResponse(id, result, outcome.Version,
+                outcome.Reason ?? "Kept: it is applied as soon as the engagement can take it (for example, once it is resumed).")),
+            RaiseOutcome.Accepted => TypedResults.Accepted($"/api/engagements/{id}", new StepResponse(id, result, null,
+                "Received and kept; it is being recorded and shows on the engagement in a moment.")),
+            _ => TypedResults.Ok(new StepResponse(id, result, outcome.Version, null)),
         };
     }
 
@@ -179,8 +201,8 @@ public static class EngagementsApi
         var caller = http.Caller();
         if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can retry parked deliveries.");
         await engagements.CheckAccessAsync(caller, id, ct);
-        var outcome = await engagements.Runtime.RedriveAsync(id, ct);
-        return TypedResults.Ok(new StepResponse(id, outcome.Result.ToString().ToLowerInvariant(), outcome.Version, null));
+        var outcome = await engagements.Engine.RaiseAsync(id, new RedriveEffects(), "redrive:" + Guid.NewGuid().ToString("N"), EngagementService.DecisionWait, ct);
+        return StepResult(id, outcome);
     }
 
     private static async Task<IResult> WheelAsync(string id, HttpContext http, EngagementService engagements, CancellationToken ct)
@@ -202,8 +224,8 @@ public static class EngagementsApi
     {
         var caller = http.Caller();
         await engagements.CheckAccessAsync(caller, id, ct);
-        var doc = await documents.ReadAsync(id, name, ct) ?? throw new InstanceNotFoundException($"{id}/{name}");
-        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(doc.Kind)) throw new InstanceNotFoundException($"{id}/{name}");
+        var doc = await documents.ReadAsync(id, name, ct) ?? throw new EngagementNotFoundException($"{id}/{name}");
+        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(doc.Kind)) throw new EngagementNotFoundException($"{id}/{name}");
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
         return format == "json" ? Results.Text(doc.Json, "application/json") : Results.Text(doc.Html, "text/html; charset=utf-8");
     }
@@ -212,8 +234,8 @@ public static class EngagementsApi
     {
         var caller = http.Caller();
         var (view, _) = await engagements.GetAsync(caller, id, ct);
-        var doc = await documents.ReadAsync(id, name, ct) ?? throw new InstanceNotFoundException($"{id}/{name}");
-        if (caller.Role == Role.Sponsor) throw new InstanceNotFoundException($"{id}/{name}");
+        var doc = await documents.ReadAsync(id, name, ct) ?? throw new EngagementNotFoundException($"{id}/{name}");
+        if (caller.Role == Role.Sponsor) throw new EngagementNotFoundException($"{id}/{name}");
         if (!DocumentPdfs.Offered(doc.Kind))
             throw new BadInputException($"There is no PDF of a {doc.Kind} document; PDFs are made of the signed contract, reassessment reports and the maintenance plan.");
         return Results.File(await DocumentPdfs.RenderAsync(writer, view, doc.Kind, name, ct), "application/pdf", $"{name}.pdf");
@@ -226,7 +248,7 @@ public static class EngagementsApi
             throw new BadInputException($"There is no report '{kind}'; use progress-report or action-checkins.");
         if (format is not (null or "html" or "pdf")) throw new BadInputException("Use format=html (the default) or format=pdf.");
         var (view, _) = await engagements.GetAsync(caller, id, ct);
-        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(kind)) throw new InstanceNotFoundException($"{id}/{kind}");
+        if (caller.Role == Role.Sponsor && !SponsorKinds.Contains(kind)) throw new EngagementNotFoundException($"{id}/{kind}");
         var document = await writer.BuildAsync(view, kind, kind, ct);
         if (format == "pdf") return Results.File(DocumentRenderer.Pdf(document), "application/pdf", $"{kind}.pdf");
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -236,16 +258,14 @@ public static class EngagementsApi
     private static async Task<Ok<BadgeResponse>> BadgeAsync(HttpContext http, EngagementService engagements, TimeProvider time, CancellationToken ct)
     {
         var caller = http.Caller();
-        var coachId = caller.Role == Role.Coach ? caller.Coach.CoachId : null;
-        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null;
         var count = 0;
         string? token = null;
         var now = time.GetUtcNow();
         do
         {
-            var page = await engagements.Runtime.ListAsync(caller.FirmId, new InstanceFilter(coachId, Status: InstanceStatus.Running, SponsorId: sponsorId), 500, token, ct);
-            count += page.Items.Count(i => i.Flags.Count > 0 || (i.DueAt is { } d && d < now));
-            token = page.ContinuationToken;
+            var (items, next) = await engagements.ListAsync(caller, null, null, "running", null, null, 500, token, ct);
+            count += items.Count(i => i.Flags.Count > 0 || EngagementViews.IsOverdue(i.Status, i.DueAt, now));
+            token = next;
         } while (token is not null);
         return TypedResults.Ok(new BadgeResponse(count));
     }

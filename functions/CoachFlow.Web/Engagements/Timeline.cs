@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Json;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Engagements;
@@ -16,7 +16,7 @@ namespace CoachFlow.Web.Engagements;
 /// </remarks>
 public static class Timeline
 {
-    /// <summary>Stored event type (or runtime event) → the kind the API shows.</summary>
+    /// <summary>Stored event type → the kind the API shows.</summary>
     public static readonly FrozenDictionary<string, string> Kinds = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [nameof(EngagementStarted)] = "engagement-started",
@@ -56,13 +56,6 @@ public static class Timeline
         [nameof(MaintenancePlanChangesRequested)] = "maintenance-plan-changes-requested",
         [nameof(FollowUpStarted)] = "follow-up-started",
         [nameof(PreviousEngagementLinked)] = "follows-up-engagement",
-        ["$suspended"] = "operator-suspended",
-        ["$resumed"] = "operator-resumed",
-        ["$terminated"] = "operator-terminated",
-        ["$effect-parked"] = "delivery-parked",
-        ["$redriven"] = "deliveries-retried",
-        ["$migrated"] = "program-rules-migrated",
-        ["$input-dropped"] = "late-input-set-aside",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The OpenAPI description of <c>TimelineEntry.type</c>: every kind, so clients can rely on them.</summary>
@@ -73,14 +66,13 @@ public static class Timeline
         "action-check-in-requested, action-checked-in, reassessment-requested, reassessment-reminder-sent, reassessment-completed, " +
         "reassessment-reviewed, flag-raised, flag-cleared, maintenance-plan-drafted, maintenance-plan-confirmed, graduated, " +
         "maintenance-check-in-sent, maintenance-check-in-answered, engagement-paused, engagement-resumed, coach-changed, " +
-        "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement, " +
-        "operator-suspended, operator-resumed, operator-terminated, delivery-parked, deliveries-retried, program-rules-migrated, " +
-        "late-input-set-aside; anything else: event.";
+        "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement; " +
+        "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag.)";
 
     /// <summary>The kind for a stored type; an unknown one (a newer host's) is just <c>event</c>.</summary>
     public static string KindOf(string storedType) => Kinds.GetValueOrDefault(storedType, "event");
 
-    public static IReadOnlyList<TimelineEntry> Build(IReadOnlyList<HistoryEntry> history, EngagementState state, bool sponsor)
+    public static IReadOnlyList<TimelineEntry> Build(IReadOnlyList<TimelineEvent> history, EngagementState state, bool sponsor)
     {
         var client = FirstName(state.ClientName);
         var drafts = 0;
@@ -93,7 +85,7 @@ public static class Timeline
         return entries;
     }
 
-    private static string Sentence(HistoryEntry h, EngagementState state, string client, int drafts, bool sponsor)
+    private static string Sentence(TimelineEvent h, EngagementState state, string client, int drafts, bool sponsor)
     {
         var d = h.Data;
         int Int(string name) => d.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
@@ -143,13 +135,6 @@ public static class Timeline
             nameof(MaintenancePlanChangesRequested) => $"{client} asked for changes to maintenance plan version {Int("draft")}",
             nameof(FollowUpStarted) => $"Follow-up engagement started for {client}",
             nameof(PreviousEngagementLinked) => $"Follows up an earlier engagement with {client}",
-            "$suspended" => "Paused by an operator",
-            "$resumed" => "Resumed by an operator",
-            "$terminated" => "Stopped by an operator",
-            "$effect-parked" => "An email or document could not be delivered; an operator can retry it",
-            "$redriven" => "Parked deliveries were retried",
-            "$migrated" => "Moved to a newer version of the program rules",
-            "$input-dropped" => "A late answer no longer applied and was set aside",
             _ => "Something happened that this version of CoachFlow does not describe",
         };
     }

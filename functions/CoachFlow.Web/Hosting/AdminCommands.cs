@@ -1,11 +1,11 @@
 using System.CommandLine;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
 
 namespace CoachFlow.Web.Hosting;
 
 /// <summary>
-/// <c>CoachFlow.Web admin …</c>: create a firm and its first admin (printing the token, shown once),
+/// <c>CoachFlow.LocalHost admin …</c>: create a firm and its first admin (printing the token, shown once),
 /// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm. Storage comes from the same configuration as
 /// the app (CoachFlow__Storage__ConnectionString).
 /// </summary>
@@ -81,11 +81,9 @@ public static class AdminCommands
     private static async Task<TenancyStore> OpenAsync(CancellationToken ct)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        var options = new RuntimeOptions();
-        configuration.GetSection("CoachFlow:Storage").Bind(options);
-        var storage = new StorageAccount(options);
+        var storage = new StorageAccount(HostServices.StorageOptionsFrom(configuration));
         await storage.EnsureCreatedAsync(ct);
-        var tenancy = new TenancyStore(storage, options, TimeProvider.System);
+        var tenancy = new TenancyStore(storage, TimeProvider.System);
         await tenancy.EnsureCreatedAsync(ct);
         return tenancy;
     }

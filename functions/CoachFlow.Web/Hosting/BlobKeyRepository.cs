@@ -1,7 +1,6 @@
 using System.Xml.Linq;
 using Azure;
 using Azure.Storage.Blobs;
-using CoachFlow.Runtime;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 

@@ -14,11 +14,19 @@ public static partial class DemoCommand
 {
     public static async Task<int> RunAsync(Uri app, string token, Uri inbox, TimeSpan limit)
     {
+        var (exitCode, _) = await DriveAsync(app, token, inbox, limit, $"jordan.{Guid.NewGuid().ToString("N")[..6]}@example.com", sponsorId: null, Console.Out);
+        return exitCode;
+    }
+
+    /// <summary>One whole engagement for <paramref name="clientEmail"/> (sponsored by <paramref name="sponsorId"/> if set), told on <paramref name="log"/>.</summary>
+    /// <returns>0 when it closed, and the engagement's id once it started.</returns>
+    public static async Task<(int ExitCode, string? EngagementId)> DriveAsync(Uri app, string token, Uri inbox, TimeSpan limit, string clientEmail, string? sponsorId, TextWriter log)
+    {
+        void Say(string line) => log.WriteLine($"{DateTime.Now:HH:mm:ss}  {line}");
         using var coach = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
         coach.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var mail = new HttpClient { BaseAddress = inbox, Timeout = TimeSpan.FromSeconds(10) };
         var client = new DemoClient(app);
-        var clientEmail = $"jordan.{Guid.NewGuid().ToString("N")[..6]}@example.com";
 
         Say($"Coach starts an engagement for Jordan Demo <{clientEmail}> on the accelerated program.");
         using var started = await coach.PostAsJsonAsync("/api/engagements", new
@@ -27,8 +35,9 @@ public static partial class DemoCommand
             clientEmail,
             programId = "demo-accelerated",
             overallGoals = new[] { "A leadership role in renewable energy within 12–18 months with at least 15% higher total pay" },
+            sponsorId,
         });
-        if (!started.IsSuccessStatusCode) return Fail($"Starting failed: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}");
+        if (!started.IsSuccessStatusCode) return (Fail(log, $"Starting failed: {(int)started.StatusCode} {await started.Content.ReadAsStringAsync()}"), null);
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         Say($"Engagement {id} started.");
 
@@ -45,11 +54,11 @@ public static partial class DemoCommand
                 Say($"Phase: {phase}{(waiting is null ? "" : $" — waiting for {waiting}")}");
                 lastPhase = phase + waiting;
             }
-            if (detail.GetProperty("status").GetString() is "completed" or "terminated")
+            if (detail.GetProperty("status").GetString() is "completed" or "ended")
             {
                 Say($"The engagement is {detail.GetProperty("status").GetString()}. Documents: {string.Join(", ", detail.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("name").GetString()))}.");
                 Say($"Every email it sent is in the local inbox: {inbox}");
-                return 0;
+                return (0, id);
             }
 
             foreach (var (subject, link) in await NewClientEmailsAsync(mail, clientEmail, handled))
@@ -57,19 +66,19 @@ public static partial class DemoCommand
                 Say($"Client gets an email: “{subject}”.");
                 if (link is not null) Say("  " + await client.AnswerAsync(link));
             }
-            await CoachActsAsync(coach, id, waiting, detail);
+            await CoachActsAsync(coach, id, waiting, detail, Say);
             await Task.Delay(TimeSpan.FromMilliseconds(700));
         }
-        return Fail($"The engagement did not finish within {limit.TotalMinutes:0} minutes.");
+        return (Fail(log, $"The engagement did not finish within {limit.TotalMinutes:0} minutes."), id);
     }
 
-    private static async Task CoachActsAsync(HttpClient coach, string id, string? waiting, JsonElement detail)
+    private static async Task CoachActsAsync(HttpClient coach, string id, string? waiting, JsonElement detail, Action<string> say)
     {
         if (waiting is null) return;
         if (SchedulingRegex().Match(waiting) is { Success: true } scheduling)
         {
             var number = int.Parse(scheduling.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            await Post(coach, $"/api/engagements/{id}/sessions", new { number, startAt = DateTimeOffset.UtcNow.AddSeconds(6), timeZoneId = "Europe/Berlin" }, $"Coach schedules session {number}.");
+            await Post(say, coach, $"/api/engagements/{id}/sessions", new { number, startAt = DateTimeOffset.UtcNow.AddSeconds(6), timeZoneId = "Europe/Berlin" }, $"Coach schedules session {number}.");
         }
         else if (SessionRegex().Match(waiting) is { Success: true } session)
         {
@@ -77,20 +86,20 @@ public static partial class DemoCommand
             var record = detail.GetProperty("sessions").EnumerateArray().FirstOrDefault(s => s.GetProperty("number").GetInt32() == number);
             if (record.ValueKind != JsonValueKind.Object) return;
             if (!record.GetProperty("agreementCaptured").GetBoolean())
-                await Put(coach, $"/api/engagements/{id}/sessions/{number}/agreement", Agreement(number), $"Coach captures the session {number} agreement (GROW, goals, the client's actions).");
+                await Put(say, coach, $"/api/engagements/{id}/sessions/{number}/agreement", Agreement(number), $"Coach captures the session {number} agreement (GROW, goals, the client's actions).");
             else if (record.GetProperty("startAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow)
-                await Post(coach, $"/api/engagements/{id}/sessions/{number}/held", new { }, $"Coach marks session {number} held.");
+                await Post(say, coach, $"/api/engagements/{id}/sessions/{number}/held", new { }, $"Coach marks session {number} held.");
         }
         else if (ReviewRegex().Match(waiting) is { Success: true })
         {
             var number = detail.GetProperty("reassessments").EnumerateArray().Last().GetProperty("number").GetInt32();
-            await Post(coach, $"/api/engagements/{id}/reassessments/{number}/review",
+            await Post(say, coach, $"/api/engagements/{id}/reassessments/{number}/review",
                 new { goalUpdates = new[] { "Keep the renewable-energy target; add two informational interviews a month" }, droppedActionIds = Array.Empty<string>(), amendmentNeeded = false },
                 $"Coach reviews reassessment {number} with the client.");
         }
         else if (waiting == "maintenance-plan-draft")
         {
-            await Post(coach, $"/api/engagements/{id}/maintenance-plan", new
+            await Post(say, coach, $"/api/engagements/{id}/maintenance-plan", new
             {
                 frameworks = new[] { "GROW for decisions", "A weekly review on Friday afternoons" },
                 valuesAndStrengths = new[] { "Curiosity", "Steadiness under pressure" },
@@ -138,16 +147,16 @@ public static partial class DemoCommand
         return found;
     }
 
-    private static async Task Post(HttpClient coach, string path, object body, string what)
+    private static async Task Post(Action<string> say, HttpClient coach, string path, object body, string what)
     {
         using var response = await coach.PostAsJsonAsync(path, body);
-        Say(response.IsSuccessStatusCode ? what : $"{what} → {(int)response.StatusCode}: {await Detail(response)}");
+        say(response.IsSuccessStatusCode ? what : $"{what} → {(int)response.StatusCode}: {await Detail(response)}");
     }
 
-    private static async Task Put(HttpClient coach, string path, object body, string what)
+    private static async Task Put(Action<string> say, HttpClient coach, string path, object body, string what)
     {
         using var response = await coach.PutAsJsonAsync(path, body);
-        Say(response.IsSuccessStatusCode ? what : $"{what} → {(int)response.StatusCode}: {await Detail(response)}");
+        say(response.IsSuccessStatusCode ? what : $"{what} → {(int)response.StatusCode}: {await Detail(response)}");
     }
 
     private static async Task<string> Detail(HttpResponseMessage response)
@@ -156,11 +165,9 @@ public static partial class DemoCommand
         catch (JsonException) { return ""; }
     }
 
-    private static void Say(string line) => Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {line}");
-
-    private static int Fail(string message)
+    private static int Fail(TextWriter log, string message)
     {
-        Console.Error.WriteLine(message);
+        log.WriteLine(message);
         return 1;
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CoachFlow.Web.Engagements;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace CoachFlow.Web.Hosting;
@@ -41,14 +41,11 @@ public static partial class Problems
 
     public static (int Status, string Title, string Detail) Describe(Exception? error) => error switch
     {
-        InstanceNotFoundException e => (404, "Not found", e.Message),
-        InstanceAlreadyExistsException e => (409, "Already exists", e.Message),
-        StaleVersionException e => (409, "Changed meanwhile", e.Message),
+        EngagementNotFoundException e => (404, "Not found", e.Message),
         InvalidStatusException e => (409, "Not possible now", e.Message),
         ForbiddenException e => (403, "Not allowed", e.Message),
         NotPossibleNowException e => (409, "Not possible now", e.Message),
         BadInputException e => (400, "Bad input", e.Message),
-        UnknownDefinitionException e => (400, "Unknown definition", e.Message),
         BadHttpRequestException e when e.StatusCode == 413 => (413, "Too large", "The request body is larger than the 1 MB this API accepts."),
         BadHttpRequestException e => (e.StatusCode, "Bad request", e.InnerException is JsonException j ? $"The JSON body could not be read: {j.Message}" : e.Message),
         JsonException e => (400, "Bad request", $"The JSON body could not be read: {e.Message}"),

@@ -23,7 +23,7 @@ public static class WebHosting
         // Anything a client or coach typed goes out with <, >, & and quotes escaped, even inside JSON.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default);
         services.AddOpenApi();
-        services.AddCoachFlowRuntime(configuration);
+        services.AddCoachFlowServices(configuration);
         services.AddCoachFlowEmail(configuration);
         services.AddSharedDataProtection();
         services.AddCoachFlowTelemetry(configuration);

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Links;
 
@@ -40,9 +40,9 @@ public sealed class LinkSigner
     }
 
     /// <summary>Uses the configured key, or (locally) one generated once and kept in storage.</summary>
-    public static async Task<LinkSigner> CreateAsync(string? configuredKey, StorageAccount storage, RuntimeOptions options, TimeProvider time, CancellationToken ct = default)
+    public static async Task<LinkSigner> CreateAsync(string? configuredKey, StorageAccount storage, TimeProvider time, CancellationToken ct = default)
     {
-        var table = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}tenancy");
+        var table = storage.Table("tenancy");
         await table.CreateIfNotExistsAsync(ct);
         if (!string.IsNullOrEmpty(configuredKey)) return new LinkSigner(Encoding.UTF8.GetBytes(configuredKey), table, time);
         var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

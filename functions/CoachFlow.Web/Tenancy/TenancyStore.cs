@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
-using CoachFlow.Runtime;
+using CoachFlow.Orchestrations;
+using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Tenancy;
 
@@ -35,10 +36,10 @@ public sealed record IssuedToken(string Token, string TokenId, DateTimeOffset Ex
 /// Firms, their coaches and personal access tokens, in one table. Tokens are shown once and stored only as
 /// a SHA-256 hash; they expire and can be revoked.
 /// </summary>
-public sealed class TenancyStore(StorageAccount storage, RuntimeOptions options, TimeProvider time)
+public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
 {
     private const string TokenPrefix = "cfp_";
-    private readonly TableClient _table = storage.Tables.GetTableClient($"{options.Prefix.ToLowerInvariant()}tenancy");
+    private readonly TableClient _table = storage.Table("tenancy");
 
     public Task EnsureCreatedAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Runtime;
+using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Tests.Api;
 
@@ -11,7 +11,7 @@ namespace CoachFlow.Web.Tests.Api;
 public sealed class ApiFixture : IAsyncLifetime
 {
     private Azurite? _azurite;
-    private HandlerProcess? _app;
+    private AppProcess? _app;
 
     public HttpClient CoachA { get; private set; } = null!;
     public HttpClient OtherCoachA { get; private set; } = null!;
@@ -20,7 +20,6 @@ public sealed class ApiFixture : IAsyncLifetime
     public HttpClient CoachB { get; private set; } = null!;
     public HttpClient Anonymous { get; private set; } = null!;
     public TenancyStore Tenancy { get; private set; } = null!;
-    public DurableRuntime Runtime { get; private set; } = null!;
     public Coach CoachAIdentity { get; private set; } = null!;
     public Coach SponsorAIdentity { get; private set; } = null!;
     public Uri BaseAddress => _app!.Client.BaseAddress!;
@@ -32,12 +31,10 @@ public sealed class ApiFixture : IAsyncLifetime
     {
         _azurite = await Azurite.StartAsync();
         var prefix = Repository.UniquePrefix();
-        var options = new RuntimeOptions { ConnectionString = _azurite.ConnectionString, Prefix = prefix };
-        var storage = new StorageAccount(options);
+        var storage = new StorageAccount(new StorageOptions { ConnectionString = _azurite.ConnectionString, Prefix = prefix });
         await storage.EnsureCreatedAsync();
-        Tenancy = new TenancyStore(storage, options, TimeProvider.System);
+        Tenancy = new TenancyStore(storage, TimeProvider.System);
         await Tenancy.EnsureCreatedAsync();
-        Runtime = new DurableRuntime(storage, new WorkflowRegistry().Add(new Workflows.Engagements.EngagementWorkflow()), options);
 
         var (firmA, adminA, adminToken) = await Tenancy.CreateFirmAsync("Firm A", "Ada Admin", "ada@a.example", TimeSpan.FromDays(1));
         CoachAIdentity = await Tenancy.AddCoachAsync(firmA.FirmId, "Cleo Coach", "cleo@a.example", Role.Coach, null);
@@ -45,7 +42,7 @@ public sealed class ApiFixture : IAsyncLifetime
         var sponsor = SponsorAIdentity = await Tenancy.AddCoachAsync(firmA.FirmId, "Sam Sponsor", "sam@a.example", Role.Sponsor, null);
         var (_, _, coachBToken) = await Tenancy.CreateFirmAsync("Firm B", "Bo Admin", "bo@b.example", TimeSpan.FromDays(1));
 
-        _app = HandlerProcess.Start("dotnet", [Repository.FunctionsAppDll], Path.GetDirectoryName(Repository.FunctionsAppDll)!, _azurite.ConnectionString, prefix,
+        _app = AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, _azurite.ConnectionString, prefix,
             new Dictionary<string, string> { ["CoachFlow__SendGrid__WebhookPublicKey"] = Convert.ToBase64String(WebhookKey.ExportSubjectPublicKeyInfo()) });
         await _app.WaitForHealthAsync(TimeSpan.FromSeconds(30));
 
@@ -55,6 +52,22 @@ public sealed class ApiFixture : IAsyncLifetime
         SponsorA = Client((await Tenancy.IssueTokenAsync(sponsor, TimeSpan.FromDays(1))).Token);
         CoachB = Client(coachBToken.Token);
         Anonymous = Client(null);
+    }
+
+    /// <summary>
+    /// Reads the engagement through <paramref name="client"/> until <paramref name="condition"/> holds: an input handed
+    /// over without waiting (a webhook's bounce, say) is recorded by the engine a moment later.
+    /// </summary>
+    public static async Task<System.Text.Json.JsonElement> UntilAsync(HttpClient client, string engagementId, Func<System.Text.Json.JsonElement, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var detail = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, $"/api/engagements/{engagementId}");
+            if (condition(detail)) return detail;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Engagement {engagementId} did not reach '{what}' within 60 s: {detail}");
+            await Task.Delay(200);
+        }
     }
 
     public HttpClient Client(string? token)

@@ -50,8 +50,8 @@ public sealed class SendGridWebhookTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(1, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("bouncing").GetInt32());
         Assert.Equal(0, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("new").GetInt32());
-        var detail = await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");
-        Assert.Contains("client-email-bouncing", detail.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        var detail = await ApiFixture.UntilAsync(api.CoachA, id,
+            d => d.GetProperty("flags").EnumerateArray().Any(f => f.GetString() == "client-email-bouncing"), "flagged client-email-bouncing");
         Assert.Equal(1, detail.GetProperty("timeline").EnumerateArray().Count(t => t.GetProperty("type").GetString() == "flag-raised"));
     }
 

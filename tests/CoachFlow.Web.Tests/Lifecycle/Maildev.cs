@@ -7,7 +7,8 @@ namespace CoachFlow.Web.Tests.Lifecycle;
 /// <param name="Id">maildev's id; ids come in the order messages arrived.</param>
 /// <param name="MessageId">The Message-ID header, without angle brackets.</param>
 /// <param name="EngagementId">The <c>X-CoachFlow-Engagement</c> header the SMTP transport sets.</param>
-public sealed record ReceivedEmail(string Id, string MessageId, string? EngagementId, string To, string Subject, string Text, string Html);
+/// <param name="Kind">The <c>X-CoachFlow-Kind</c> header: the email's kind (e.g. <c>session-summary</c>).</param>
+public sealed record ReceivedEmail(string Id, string MessageId, string? EngagementId, string? Kind, string To, string Subject, string Text, string Html);
 
 /// <summary>
 /// A real maildev (<c>&lt;repo&gt;/node_modules/.bin/maildev</c>) on free loopback ports. It keeps every message
@@ -39,6 +40,7 @@ public sealed class Maildev : IAsyncDisposable
                 email.GetProperty("id").GetString()!,
                 (headers.GetProperty("message-id").GetString() ?? "").Trim('<', '>'),
                 engagement,
+                headers.TryGetProperty("x-coachflow-kind", out var kind) ? kind.GetString() : null,
                 email.GetProperty("to")[0].GetProperty("address").GetString()!,
                 email.GetProperty("subject").GetString() ?? "",
                 email.TryGetProperty("text", out var text) ? text.GetString() ?? "" : "",

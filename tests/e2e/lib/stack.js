@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../../..');
 export const screenshots = path.resolve(here, '../screenshots');
-const dll = path.join(repo, 'functions/CoachFlow.Web/bin/Release/net10.0/CoachFlow.Web.dll');
+const dll = path.join(repo, 'functions/CoachFlow.LocalHost/bin/Release/net10.0/CoachFlow.LocalHost.dll');
 const bin = (name) => path.join(repo, 'node_modules/.bin', name);
 
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -93,7 +93,7 @@ export async function startStack() {
 
 async function startStackInner(started) {
   if (!existsSync(dll)) {
-    throw new Error(`${dll} is missing: run "dotnet build functions/CoachFlow.Web -c Release" first (npm test does).`);
+    throw new Error(`${dll} is missing: run "dotnet build functions/CoachFlow.LocalHost -c Release" first (npm test does).`);
   }
   mkdirSync(screenshots, { recursive: true });
   const { logs, children } = started;

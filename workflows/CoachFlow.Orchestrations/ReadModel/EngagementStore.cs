@@ -211,6 +211,13 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         return events;
     }
 
+    /// <summary>One engagement's row of its firm's listing (one point read), or null.</summary>
+    public async Task<IndexEntry?> GetIndexEntryAsync(string firmId, string engagementId, CancellationToken ct)
+    {
+        var row = await Index.GetEntityIfExistsAsync<TableEntity>(firmId, engagementId, cancellationToken: ct);
+        return row.HasValue ? ToIndexEntry(row.Value!) : null;
+    }
+
     /// <summary>A firm's engagements, filtered on what the index keeps; one query a page, never a scan of engagements.</summary>
     public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(string firmId, string? coachId, string? phase, string? status,
         string? flag, string? sponsorId, int pageSize, string? continuationToken, CancellationToken ct)
@@ -222,10 +229,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         if (status is not null) filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
         if (flag is not null) filter += $" and {FlagColumn(flag)} eq true";
         await foreach (var page in Index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Clamp(pageSize, 1, 1000), cancellationToken: ct).AsPages(continuationToken))
-            return ([.. page.Values.Select(r => new IndexEntry(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
-            r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
-            (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString("Label"), r.GetString("Category"),
-            r.GetDateTimeOffset("UpdatedAt") ?? default))], page.ContinuationToken);
+            return ([.. page.Values.Select(ToIndexEntry)], page.ContinuationToken);
         return ([], null);
     }
 
@@ -244,6 +248,11 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         await Index.DeleteEntityAsync(firmId, engagementId, ETag.All, ct);
         return rows + 1;
     }
+
+    private static IndexEntry ToIndexEntry(TableEntity r) => new(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
+        r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
+        (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString("Label"), r.GetString("Category"),
+        r.GetDateTimeOffset("UpdatedAt") ?? default);
 
     private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
 

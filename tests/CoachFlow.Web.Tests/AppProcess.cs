@@ -5,15 +5,15 @@ using System.Net;
 namespace CoachFlow.Web.Tests;
 
 /// <summary>
-/// The app started the way the Functions host starts a custom handler: a child process with
-/// <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> set, talked to over HTTP on 127.0.0.1.
+/// The built local host as a child process on a free port, talked to over HTTP on 127.0.0.1, as
+/// <c>./coachflow run</c> starts it.
 /// </summary>
-public sealed class HandlerProcess : IAsyncDisposable
+public sealed class AppProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private HandlerProcess(Process process, int port)
+    private AppProcess(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -28,10 +28,10 @@ public sealed class HandlerProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
-    public static HandlerProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, string storageConnectionString, string? prefix = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static AppProcess Start(string fileName, IEnumerable<string> arguments, string workingDirectory, string storageConnectionString, string? prefix = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = Repository.FreePort();
-        var info = new ProcessStartInfo(fileName, arguments)
+        var info = new ProcessStartInfo(fileName, [.. arguments, "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -39,12 +39,12 @@ public sealed class HandlerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS" }) info.Environment.Remove(inherited);
-        info.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         info.Environment["CoachFlow__Storage__ConnectionString"] = storageConnectionString;
         info.Environment["CoachFlow__Storage__Prefix"] = prefix ?? Repository.UniquePrefix();
+        info.Environment["CoachFlow__PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var handler = new HandlerProcess(process, port);
+        var handler = new AppProcess(process, port);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) handler._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) handler._output.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -52,9 +52,6 @@ public sealed class HandlerProcess : IAsyncDisposable
         return handler;
     }
 
-    /// <summary>The built app, run with <c>dotnet</c>.</summary>
-    public static HandlerProcess StartBuilt(string storageConnectionString) =>
-        Start("dotnet", [Repository.FunctionsAppDll], Path.GetDirectoryName(Repository.FunctionsAppDll)!, storageConnectionString);
 
     /// <summary>Polls <c>GET /api/health</c> until it answers 200 or <paramref name="within"/> passes.</summary>
     public async Task<HttpResponseMessage> WaitForHealthAsync(TimeSpan within)

@@ -1,0 +1,26 @@
+using CoachFlow.LocalHost;
+using CoachFlow.Web.Hosting;
+
+// The local host: CoachFlow's HTTP surface and its engagements' orchestrators and activities in one ASP.NET Core
+// process, on an in-process Durable Task sidecar over Azurite (see docs/architecture.md, "The local engine").
+if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
+if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebHosting.MaxRequestBodyBytes);
+var storage = HostServices.StorageOptionsFrom(builder.Configuration);
+var engine = new LocalEngineOptions
+{
+    ConnectionString = storage.ConnectionString ?? "UseDevelopmentStorage=true",
+    TaskHub = storage.CheckedPrefix,
+};
+builder.Configuration.GetSection("CoachFlow:Engine").Bind(engine);
+await using var sidecar = await DurableTaskSidecar.StartAsync(engine);
+builder.Services.AddEngagementEngine(sidecar.Address, engine.ConnectionString, storage.CheckedPrefix, concurrency: engine.Concurrency);
+builder.Services.AddCoachFlowWeb(builder.Configuration);
+
+var app = builder.Build();
+app.UseCoachFlowMiddleware();
+app.MapCoachFlow();
+await app.RunAsync();
+return 0;

@@ -1,0 +1,80 @@
+using CoachFlow.Orchestrations;
+using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Web.Documents;
+using CoachFlow.Web.Email;
+using CoachFlow.Web.Engagements;
+using CoachFlow.Web.Links;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
+
+namespace CoachFlow.Web.Hosting;
+
+/// <summary>
+/// The host's services around the engine: storage, tenancy, links, documents, and the engagement's effects.
+/// The engine itself (<see cref="EngagementEngine"/>, <see cref="EngagementStore"/>, the rules and programs) comes
+/// from the host: <c>AddEngagementEngine</c> locally, the Durable Functions extension in Azure.
+/// </summary>
+public static class HostServices
+{
+    public static IServiceCollection AddCoachFlowServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = StorageOptionsFrom(configuration);
+        services.AddSingleton(options);
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new StorageAccount(sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton<TenancyStore>();
+        services.AddSingleton<DocumentStore>();
+        services.AddSingleton<DocumentWriter>();
+        services.AddSingleton<EngagementService>();
+        services.AddSingleton<IEngagementEffects, EngagementEffects>();
+        services.AddSingleton(sp => LinkSigner.CreateAsync(configuration["CoachFlow:Links:SigningKey"], sp.GetRequiredService<StorageAccount>(),
+            sp.GetRequiredService<TimeProvider>()).GetAwaiter().GetResult());
+        services.AddHostedService<StorageSetup>();
+        return services;
+    }
+
+    /// <summary>The <c>CoachFlow:Storage</c> section.</summary>
+    public static StorageOptions StorageOptionsFrom(IConfiguration configuration)
+    {
+        var options = new StorageOptions();
+        configuration.GetSection("CoachFlow:Storage").Bind(options);
+        return options;
+    }
+
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/health", async (EngagementStore store, CancellationToken ct) =>
+        {
+            await store.Engagements.GetAccessPoliciesAsync(ct);
+            return TypedResults.Ok(new { status = "ok" });
+        }).WithName("Health").WithSummary("Liveness and storage reachability");
+        return app;
+    }
+}
+
+/// <summary>What an engagement's steps do, by kind: emails, documents, coach notifications.</summary>
+internal sealed class EngagementEffects(EmailEffects email, DocumentWriter documents) : IEngagementEffects
+{
+    public Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken) => effect switch
+    {
+        SendEmail e => email.SendAsync(context, e, cancellationToken),
+        NotifyCoach n => email.NotifyAsync(context, n, cancellationToken),
+        WriteDocument d => documents.WriteAsync(context, d, cancellationToken),
+        _ => throw new InvalidOperationException($"No handler for the effect {effect.GetType().Name}."),
+    };
+}
+
+/// <summary>Creates the tables and containers the host keeps (idempotent), before the first request needs them.</summary>
+internal sealed class StorageSetup(StorageAccount storage, TenancyStore tenancy, EngagementStore engagements) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await storage.EnsureCreatedAsync(cancellationToken);
+        await tenancy.EnsureCreatedAsync(cancellationToken);
+        await engagements.EnsureCreatedAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
