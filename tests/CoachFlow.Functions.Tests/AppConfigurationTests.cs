@@ -2,9 +2,12 @@ using System.Text.Json;
 using CoachFlow.Functions.Hosting;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -67,6 +70,42 @@ public sealed class AppConfigurationTests
         var client = new BoundDurableTaskClient();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.RaiseEventAsync("engagement-1", Names.Events.Input, null));
         Assert.Contains("[DurableClient]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_workers_data_converter_reads_back_an_engagement_as_it_wrote_it()
+    {
+        // Orchestration inputs and outputs go through the Functions worker's serializer, not the Durable Task SDK's
+        // default one the local host uses: an engagement signed and waiting must survive it unchanged.
+        var rules = new EngagementWorkflow(ProgramCatalog.BuiltIn);
+        var now = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+        var state = rules.Initial("engagement-1");
+        WorkflowInput[] inputs =
+        [
+            new StartEngagement("firm-1", "coach-ada", "client-sam", "Sam Rivera", "sam@example.test", BuiltInPrograms.Career6.Id,
+                new EngagementTerms(60, 1800m, "EUR", "Half at signature", "24 hours' notice", null, "nothing", ["A new role"])),
+            new SignContract(1, "Sam Rivera", true, "203.0.113.7", "Mozilla/5.0", new string('a', 64)),
+        ];
+        foreach (var input in inputs)
+            state = rules.Decide(state, input, now).Events.Aggregate(state, rules.Evolve);
+        Assert.NotEqual(EngagementPhase.New, state.Phase);
+        var run = EngagementRun.New("engagement-1", EngineSettings.Default) with
+        {
+            State = state,
+            Version = 3,
+            Timers = [new TimerEntry("reminder-1", now.AddDays(2))],
+            Deferred = [new PendingInput("key-1", EngagementCodec.Wrap(new ResendContract()), now)],
+            SeenKeys = ["start:key-0"],
+        };
+
+        using var app = FunctionsApp.Build();
+        var converter = app.Services.GetRequiredService<IOptions<DurableTaskWorkerOptions>>().Value.DataConverter;
+        Assert.Equal("ObjectConverterShim", converter.GetType().Name); // the worker's ObjectSerializer, as in Azure
+        var json = converter.Serialize(run)!;
+        var back = converter.Deserialize<EngagementRun>(json)!;
+
+        Assert.Equal(json, converter.Serialize(back));
+        Assert.Equal(JsonSerializer.Serialize(run, EngagementCodec.Json), JsonSerializer.Serialize(back, EngagementCodec.Json));
     }
 
     private sealed class NoEffects : IEngagementEffects
