@@ -2,10 +2,10 @@
 //   az deployment group create -g <rg> --template-file infra/main.bicep --parameters infra/main.dev.bicepparam
 // Resources: user-assigned identity, storage (Entra ID only), Key Vault (RBAC) with the
 // SendGrid and link-signing secrets, Log Analytics + Application Insights, and a
-// Flex Consumption (FC1) function app running CoachFlow as a custom handler.
+// Flex Consumption (FC1) function app running CoachFlow as a .NET isolated worker with Durable Functions.
 targetScope = 'resourceGroup'
 
-metadata description = 'CoachFlow on Azure Functions Flex Consumption (custom handler).'
+metadata description = 'CoachFlow on Azure Functions Flex Consumption (.NET isolated worker, Durable Functions).'
 
 @description('Name of the environment (e.g. coachflow-dev); feeds the resource token and the azd-env-name tag.')
 @minLength(1)
@@ -53,8 +53,10 @@ param storageSkuName string = 'Standard_LRS'
 @description('Turn on Key Vault purge protection (irreversible; use for production).')
 param enableKeyVaultPurgeProtection bool = false
 
-@description('Name of the queue the CoachFlow queue trigger listens on.')
-param workQueueName string = 'coachflow-work'
+@description('Durable Functions task hub (host.json hubName, app setting CoachFlowTaskHub): 3-45 letters and digits, starting with a letter. Engagements in flight stay with the hub they started in.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'coachflow'
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName, location))
@@ -90,7 +92,6 @@ module storage 'modules/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
-    workQueueName: workQueueName
     appIdentityName: appIdentity.name
   }
 }
@@ -131,6 +132,7 @@ module functionApp 'modules/functionapp.bicep' = {
     senderEmail: senderEmail
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    taskHubName: taskHubName
   }
   // The app reads the connection string of the component the monitoring module creates.
   dependsOn: [

@@ -1,7 +1,8 @@
-// Flex Consumption plan (FC1) + the CoachFlow function app. The app is a custom handler:
-// the Functions host starts the ASP.NET Core executable named in host.json and forwards
-// HTTP, queue and timer invocations to it. No FUNCTIONS_WORKER_RUNTIME /
-// WEBSITE_RUN_FROM_PACKAGE settings: on Flex those live in functionAppConfig.
+// Flex Consumption plan (FC1) + the CoachFlow function app: a .NET isolated worker
+// (functions/CoachFlow.Functions) whose HTTP triggers serve the API, the client pages and the
+// SendGrid webhook, and whose orchestrators and activities run engagements on Durable Functions
+// (task hub on the app's storage account). No FUNCTIONS_WORKER_RUNTIME / WEBSITE_RUN_FROM_PACKAGE
+// settings: on Flex those live in functionAppConfig (runtime, deployment storage).
 
 @description('Azure region for the plan and the app.')
 param location string
@@ -64,6 +65,9 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
+@description('Durable Functions task hub name (host.json reads it from the CoachFlowTaskHub app setting).')
+param taskHubName string
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -103,14 +107,17 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       ftpsState: 'Disabled'
       http20Enabled: true
       appSettings: [
-        // Host storage (leases, timers, queue trigger) over Entra ID, no account key.
+        // Host storage over Entra ID, no account key: leases and the Durable Functions task hub
+        // (control and work-item queues, history and instance tables, lease blobs).
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
         { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
         { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
         { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
-        // DefaultAzureCredential in the handler picks the user-assigned identity from this.
+        // The task hub the engagements run in (host.json: "hubName": "%CoachFlowTaskHub%").
+        { name: 'CoachFlowTaskHub', value: taskHubName }
+        // DefaultAzureCredential in the worker picks the user-assigned identity from this.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
         // CoachFlow's own options (section CoachFlow:Storage, CoachFlow:SendGrid, CoachFlow:Links).
@@ -134,9 +141,10 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
           }
         }
       }
+      // .NET 10 isolated worker (the app targets net10.0).
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB

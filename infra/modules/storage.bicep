@@ -1,5 +1,6 @@
-// Storage account for the Functions host (AzureWebJobsStorage), the Flex deployment
-// package container and CoachFlow's own Tables/Queues/Blobs. Shared keys are disabled:
+// Storage account for the Functions host (AzureWebJobsStorage: leases, and the Durable
+// Functions task hub's queues, tables and blobs), the Flex deployment package container
+// and CoachFlow's own Tables/Queues/Blobs. Shared keys are disabled:
 // every caller authenticates with Entra ID (the app's managed identity).
 
 @description('Azure region for the storage account.')
@@ -15,9 +16,6 @@ param name string
 
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
-
-@description('Queue the CoachFlow queue trigger listens on.')
-param workQueueName string
 
 @description('Storage redundancy SKU.')
 @allowed([
@@ -79,16 +77,6 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource workQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
-  parent: queueService
-  name: workQueueName
-}
-
 resource roleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for role in items(storageRoles): {
     name: guid(storage.id, appIdentity.id, role.value)
@@ -116,6 +104,3 @@ output tableEndpoint string = storage.properties.primaryEndpoints.table
 
 @description('Name of the deployment package container.')
 output deploymentContainerName string = deploymentContainer.name
-
-@description('Name of the work queue.')
-output workQueueName string = workQueue.name

@@ -1,0 +1,111 @@
+using System.Reflection;
+using CoachFlow.LocalHost;
+using CoachFlow.Orchestrations;
+using CoachFlow.Web.Hosting;
+using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CoachFlow.Functions.Tests;
+
+/// <summary>
+/// The Azure app cannot drift from what the tests run: the Functions app declares exactly the local host's HTTP routes
+/// and exactly the orchestrators and activities the local host registers, no more and no fewer.
+/// </summary>
+public sealed class BothHostsTests
+{
+    [Fact]
+    public async Task Both_hosts_expose_the_same_HTTP_routes()
+    {
+        using var app = FunctionsApp.Build();
+        var triggers = (await FunctionsApp.DeclaredAsync(app)).Where(f => f.Trigger == "httpTrigger").ToList();
+        Assert.All(triggers, t => Assert.NotEmpty(t.Methods)); // a trigger without methods would answer every method
+        Assert.All(triggers, t => Assert.NotNull(t.Route));
+
+        var functions = triggers.SelectMany(t => t.Methods.Select(m => $"{m} {Canonical(RoutePatternFactory.Parse(t.Route!))}"));
+        Sets.AssertSame(await LocalRoutesAsync(), functions, "the local host (MapCoachFlow)", "the Functions app's HTTP triggers");
+    }
+
+    [Fact]
+    public async Task Both_hosts_register_the_same_orchestrators_and_activities()
+    {
+        var local = new DurableTaskRegistry();
+        local.AddEngagementTasks(new EngagementWorkflow(ProgramCatalog.BuiltIn));
+        string[] localOrchestrators = [.. local.GetOrchestrators().Select(o => o.Key.Name)];
+        string[] localActivities = [.. local.GetActivities().Select(a => a.Key.Name)];
+
+        // The names in Names (every constant, so one left out of All is caught too) are what the local host registers.
+        Sets.AssertSame(Constants(typeof(Names.Orchestrators)), localOrchestrators, "Names.Orchestrators", "the local host");
+        Sets.AssertSame(Names.Orchestrators.All, localOrchestrators, "Names.Orchestrators.All", "the local host");
+        Sets.AssertSame(Constants(typeof(Names.Activities)), localActivities, "Names.Activities", "the local host");
+        Sets.AssertSame(Names.Activities.All, localActivities, "Names.Activities.All", "the local host");
+
+        using var app = FunctionsApp.Build();
+        // What the Functions worker runs...
+        var registry = app.Services.GetRequiredService<IOptions<DurableTaskRegistry>>().Value;
+        Sets.AssertSame(localOrchestrators, registry.GetOrchestrators().Select(o => o.Key.Name), "the local host", "the Functions worker's registry");
+        Sets.AssertSame(localActivities, registry.GetActivities().Select(a => a.Key.Name), "the local host", "the Functions worker's registry");
+        Assert.Empty(registry.GetEntities());
+
+        // ...and what it declares to the Functions host.
+        var declared = await FunctionsApp.DeclaredAsync(app);
+        Sets.AssertSame(localOrchestrators, declared.Where(f => f.Trigger == "orchestrationTrigger").Select(f => f.Name), "the local host", "the Functions app's orchestration triggers");
+        Sets.AssertSame(localActivities, declared.Where(f => f.Trigger == "activityTrigger").Select(f => f.Name), "the local host", "the Functions app's activity triggers");
+        Assert.DoesNotContain(declared, f => f.Trigger == "entityTrigger");
+    }
+
+    [Fact]
+    public async Task Every_function_the_app_declares_has_a_name_of_its_own_and_a_trigger_it_means()
+    {
+        using var app = FunctionsApp.Build();
+        var declared = await FunctionsApp.DeclaredAsync(app);
+        // The host knows functions by case-insensitive name: orchestrators, activities and HTTP triggers share one namespace.
+        Assert.Equal(declared.Count, declared.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        // The engine replaced the old runtime's queue and timer triggers: nothing but HTTP and Durable Functions.
+        Assert.All(declared, f => Assert.Contains(f.Trigger, new[] { "httpTrigger", "orchestrationTrigger", "activityTrigger" }));
+    }
+
+    /// <summary>The local host's routes: a WebApplication with <see cref="WebHosting"/>'s three calls, as every host makes them.</summary>
+    private static async Task<List<string>> LocalRoutesAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["CoachFlow:Links:SigningKey"] = "functions-tests-link-signing-key-0123456789";
+        builder.Services.AddCoachFlowWeb(builder.Configuration);
+        await using var app = builder.Build();
+        app.UseCoachFlowMiddleware();
+        app.MapCoachFlow();
+        var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
+        var routes = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            Assert.True(methods is { Count: > 0 }, $"{endpoint.DisplayName} answers every method; a Functions trigger must list them.");
+            routes.AddRange(methods.Select(m => $"{m.ToUpperInvariant()} {Canonical(endpoint.RoutePattern)}"));
+        }
+        return routes;
+    }
+
+    /// <summary>
+    /// A route template in one spelling, from its parsed form: no leading slash (Functions routes have none, ASP.NET
+    /// Core's may), parameters with their constraints, optional and catch-all markers and defaults as written.
+    /// </summary>
+    private static string Canonical(RoutePattern pattern) =>
+        string.Join('/', pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(Part))));
+
+    private static string Part(RoutePatternPart part) => part switch
+    {
+        RoutePatternLiteralPart literal => literal.Content,
+        RoutePatternSeparatorPart separator => separator.Content,
+        RoutePatternParameterPart p => "{" + (p.IsCatchAll ? p.EncodeSlashes ? "*" : "**" : "") + p.Name
+            + string.Concat(p.ParameterPolicies.Select(c => ":" + c.Content)) + (p.IsOptional ? "?" : "") + (p.Default is { } d ? $"={d}" : "") + "}",
+        _ => throw new InvalidOperationException($"Unknown route part {part.GetType().Name}"),
+    };
+
+    private static IEnumerable<string> Constants(Type type) =>
+        type.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!);
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using CoachFlow.Functions.Hosting;
+using CoachFlow.Functions.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CoachFlow.Functions.Tests;
+
+/// <summary>
+/// An HTTP trigger's request runs through CoachFlow's real middleware and endpoints. Without Core Tools there is no
+/// Functions host here, so each test hands the dispatcher the request as the worker hands it to a trigger: its
+/// HttpContext, with the function's endpoint and route values already set by the worker's own routing.
+/// </summary>
+public sealed class HttpDispatchTests
+{
+    [Fact]
+    public async Task Given_no_token_When_a_coach_lists_engagements_through_the_trigger_Then_the_caller_middleware_answers_401_with_a_problem()
+    {
+        using var app = FunctionsApp.Build();
+        var (status, http, body) = await DispatchAsync(app, "GET", "/api/engagements");
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, status);
+        Assert.Equal("Bearer", http.Response.Headers.WWWAuthenticate.ToString());
+        Assert.StartsWith("application/problem+json", http.Response.ContentType);
+        Assert.Equal("Not signed in", JsonDocument.Parse(body).RootElement.GetProperty("title").GetString());
+        // CoachFlow routed the request itself: the endpoint it ran is the coach API's, not the function's.
+        Assert.Equal("ListEngagements", http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+    }
+
+    [Fact]
+    public async Task Given_no_token_When_a_body_is_posted_to_start_an_engagement_Then_it_is_refused_before_the_body_is_read()
+    {
+        using var app = FunctionsApp.Build();
+        var (status, _, _) = await DispatchAsync(app, "POST", "/api/engagements", """{"not":"read"}""");
+        Assert.Equal(StatusCodes.Status401Unauthorized, status);
+    }
+
+    [Fact]
+    public async Task When_the_OpenAPI_document_is_asked_for_through_its_trigger_Then_the_real_handler_describes_the_coach_API()
+    {
+        using var app = FunctionsApp.Build();
+        var (status, http, body) = await DispatchAsync(app, "GET", "/openapi/v1.json");
+
+        Assert.Equal(StatusCodes.Status200OK, status);
+        Assert.StartsWith("application/json", http.Response.ContentType);
+        var paths = JsonDocument.Parse(body).RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/engagements/{id}", out _), "the document does not describe GET /api/engagements/{id}");
+        Assert.True(paths.TryGetProperty("/api/webhooks/sendgrid", out _), "the document does not describe the SendGrid webhook");
+        // The Functions triggers are not CoachFlow's endpoints: they never show up as API operations.
+        Assert.DoesNotContain(paths.EnumerateObject(), p => p.Name.StartsWith("/c/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task When_a_trigger_dispatches_Then_the_engine_gets_the_client_its_binding_carried()
+    {
+        using var app = FunctionsApp.Build();
+        var bound = app.Services.GetRequiredService<BoundDurableTaskClient>();
+        Assert.False(bound.IsBound);
+
+        var client = new RecordingClient();
+        await DispatchAsync(app, "GET", "/api/engagements", client: client);
+
+        Assert.True(bound.IsBound);
+        await app.Services.GetRequiredService<Microsoft.DurableTask.Client.DurableTaskClient>().RaiseEventAsync("engagement-1", "input", "payload");
+        Assert.Equal(["engagement-1/input"], client.Raised);
+    }
+
+    /// <summary>A request as a trigger gets it from the worker: routed to the function's endpoint, in the invocation's services.</summary>
+    private static async Task<(int Status, HttpContext Http, string Body)> DispatchAsync(Microsoft.Extensions.Hosting.IHost app, string method, string path,
+        string? body = null, RecordingClient? client = null)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Method = method;
+        http.Request.Scheme = "https";
+        http.Request.Host = new HostString("coachflow.example");
+        http.Request.Path = path;
+        if (body is not null)
+        {
+            http.Request.ContentType = "application/json";
+            http.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body));
+        }
+        var response = new MemoryStream();
+        http.Response.Body = response;
+        http.SetEndpoint(new Endpoint(_ => throw new InvalidOperationException("the function's own endpoint ran"), EndpointMetadataCollection.Empty, "Functions trigger"));
+        http.Request.RouteValues["id"] = "from-the-function-route";
+
+        await app.Services.GetRequiredService<HttpDispatch>().DispatchAsync(http.Request, client ?? new RecordingClient());
+        return (http.Response.StatusCode, http, System.Text.Encoding.UTF8.GetString(response.ToArray()));
+    }
+}
