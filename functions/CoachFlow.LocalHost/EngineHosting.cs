@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
-using CoachFlow.Orchestrations.Parts;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
@@ -14,22 +13,6 @@ namespace CoachFlow.LocalHost;
 /// <summary>Registers CoachFlow's orchestrators and activities (by their names in <see cref="Names"/>) and the engine around them.</summary>
 public static class EngineHosting
 {
-    /// <summary>Every orchestrator and activity of an engagement, as the Functions app declares them.</summary>
-    /// <remarks>Orchestrators hold no state between runs, so one instance of each serves every engagement.</remarks>
-    public static void AddEngagementTasks(this DurableTaskRegistry registry, EngagementWorkflow rules)
-    {
-        registry.AddOrchestrator(Names.Orchestrators.Engagement, new Engagement());
-        registry.AddOrchestrator(Names.Orchestrators.ContractSigning, new ContractSigning(rules));
-        registry.AddOrchestrator(Names.Orchestrators.PreCoachingQuestionnaire, new PreCoachingQuestionnaire(rules));
-        registry.AddOrchestrator(Names.Orchestrators.CoachingSession, new CoachingSession(rules));
-        registry.AddOrchestrator(Names.Orchestrators.Reassessment, new Reassessment(rules));
-        registry.AddOrchestrator(Names.Orchestrators.Graduation, new Graduation(rules));
-        registry.AddOrchestrator(Names.Orchestrators.Maintenance, new Maintenance(rules));
-        registry.AddActivity<BeginPart>();
-        registry.AddActivity<RecordStep>();
-        registry.AddActivity<RunEffects>();
-    }
-
     /// <summary>
     /// The engine for a host process: the Durable Task worker running every engagement task and the client,
     /// both on <paramref name="sidecar"/>; the read model in <paramref name="storageConnectionString"/> under

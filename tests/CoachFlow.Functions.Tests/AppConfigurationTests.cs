@@ -9,7 +9,6 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace CoachFlow.Functions.Tests;
@@ -50,12 +49,11 @@ public sealed class AppConfigurationTests
     [Fact]
     public void The_engine_and_every_activity_resolve_from_an_invocations_services()
     {
-        using var app = FunctionsApp.Build(services =>
-            // CoachFlow.Web provides the effects once it runs on the engine; until then a stand-in keeps this test about the wiring here.
-            services.TryAddSingleton<IEngagementEffects, NoEffects>());
+        using var app = FunctionsApp.Build();
         using var invocation = app.Services.CreateScope();
 
         Assert.NotNull(invocation.ServiceProvider.GetRequiredService<EngagementEngine>());
+        Assert.Equal("EngagementEffects", invocation.ServiceProvider.GetRequiredService<IEngagementEffects>().GetType().Name); // CoachFlow.Web's emails and documents
         Assert.Same(app.Services.GetRequiredService<BoundDurableTaskClient>(), app.Services.GetRequiredService<DurableTaskClient>());
         var registry = app.Services.GetRequiredService<IOptions<DurableTaskRegistry>>().Value;
         foreach (var (name, create) in registry.GetActivities())
@@ -106,10 +104,5 @@ public sealed class AppConfigurationTests
 
         Assert.Equal(json, converter.Serialize(back));
         Assert.Equal(JsonSerializer.Serialize(run, EngagementCodec.Json), JsonSerializer.Serialize(back, EngagementCodec.Json));
-    }
-
-    private sealed class NoEffects : IEngagementEffects
-    {
-        public Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

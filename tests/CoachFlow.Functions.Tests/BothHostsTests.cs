@@ -70,11 +70,15 @@ public sealed class BothHostsTests
         Assert.All(declared, f => Assert.Contains(f.Trigger, new[] { "httpTrigger", "orchestrationTrigger", "activityTrigger" }));
     }
 
-    /// <summary>The local host's routes: a WebApplication with <see cref="WebHosting"/>'s three calls, as every host makes them.</summary>
+    /// <summary>
+    /// The local host's routes: a WebApplication wired as CoachFlow.LocalHost's Program wires it (the engine, then
+    /// <see cref="WebHosting"/>'s three calls), never started.
+    /// </summary>
     private static async Task<List<string>> LocalRoutesAsync()
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["CoachFlow:Links:SigningKey"] = "functions-tests-link-signing-key-0123456789";
+        builder.Services.AddEngagementEngine(new Uri("http://127.0.0.1:1"), "UseDevelopmentStorage=true", "coachflow");
         builder.Services.AddCoachFlowWeb(builder.Configuration);
         await using var app = builder.Build();
         app.UseCoachFlowMiddleware();

@@ -4,6 +4,7 @@ using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,12 +25,13 @@ public static class EngineServices
     /// <c>Prefix</c>). The <see cref="DurableTaskClient"/> is the Functions host's (<see cref="BoundDurableTaskClient"/>);
     /// the host adds <see cref="IEngagementEffects"/> (CoachFlow.Web's effects).
     /// </summary>
-    public static IServiceCollection AddEngagementEngine(this IServiceCollection services, IConfiguration configuration, EngagementWorkflow rules)
+    public static IServiceCollection AddEngagementEngine(this IServiceCollection services, IConfiguration configuration, ProgramCatalog programs, EngagementWorkflow rules)
     {
         var storage = configuration.GetSection("CoachFlow:Storage");
         var tables = storage["TableUri"] is { Length: > 0 } tableUri
             ? new TableServiceClient(new Uri(tableUri), new DefaultAzureCredential())
             : new TableServiceClient(storage["ConnectionString"] is { Length: > 0 } cs ? cs : "UseDevelopmentStorage=true");
+        services.AddSingleton(programs);
         services.AddSingleton(rules);
         services.TryAddSingleton(EngineSettings.Default);
         services.TryAddSingleton(TimeProvider.System);

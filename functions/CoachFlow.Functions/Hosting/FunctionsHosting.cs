@@ -29,12 +29,13 @@ public static class FunctionsHosting
         builder.Services.AddRouting();
         builder.Services.AddSingleton<HttpDispatch>();
 
-        var rules = new EngagementWorkflow(ProgramCatalog.BuiltIn);
-        builder.Services.AddEngagementEngine(builder.Configuration, rules);
+        var programs = ProgramCatalog.BuiltIn;
+        var rules = new EngagementWorkflow(programs);
+        builder.Services.AddEngagementEngine(builder.Configuration, programs, rules);
         // Class-based orchestrators and activities, run by the extension's own functions (one per registered name,
         // declared to the host at start-up): the classes of CoachFlow.Orchestrations themselves, no wrappers.
         builder.ConfigureDurableWorker()
-            .AddTasks(registry => EngagementTasks.AddTo(registry, rules))
+            .AddTasks(registry => registry.AddEngagementTasks(rules))
             // The host applies host.json's versioning to what it hands this worker; here the same version is what a
             // part started as a sub-orchestration records (see host.json and EngineVersion).
             .UseVersioning(new DurableTaskWorkerOptions.VersioningOptions

@@ -8,6 +8,7 @@ using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CoachFlow.Web.Hosting;
 
@@ -45,7 +46,7 @@ public static class HostServices
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", async (EngagementStore store, CancellationToken ct) =>
+        app.MapGet("/api/health", async ([FromServices] EngagementStore store, CancellationToken ct) =>
         {
             await store.Engagements.GetAccessPoliciesAsync(ct);
             return TypedResults.Ok(new { status = "ok" });

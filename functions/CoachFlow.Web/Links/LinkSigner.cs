@@ -42,9 +42,10 @@ public sealed class LinkSigner
     /// <summary>Uses the configured key, or (locally) one generated once and kept in storage.</summary>
     public static async Task<LinkSigner> CreateAsync(string? configuredKey, StorageAccount storage, TimeProvider time, CancellationToken ct = default)
     {
+        // The tenancy table (which also keeps single-use links) is created as the host starts; a generated key needs it now.
         var table = storage.Table("tenancy");
-        await table.CreateIfNotExistsAsync(ct);
         if (!string.IsNullOrEmpty(configuredKey)) return new LinkSigner(Encoding.UTF8.GetBytes(configuredKey), table, time);
+        await table.CreateIfNotExistsAsync(ct);
         var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         try { await table.AddEntityAsync(new TableEntity("settings", "link-signing-key") { ["Key"] = generated }, ct); }
         catch (RequestFailedException ex) when (ex.Status == 409) { }

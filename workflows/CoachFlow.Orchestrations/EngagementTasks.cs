@@ -1,22 +1,18 @@
-using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.Parts;
 using CoachFlow.Workflows.Engagements;
 using Microsoft.DurableTask;
 
-namespace CoachFlow.Functions.Hosting;
+namespace CoachFlow.Orchestrations;
 
-/// <summary>The engagement's orchestrators and activities, as the Functions app registers them.</summary>
-/// <remarks>
-/// The same registrations as the local host's <c>EngineHosting.AddEngagementTasks</c>, which lives in
-/// CoachFlow.LocalHost beside its sidecar and so cannot be referenced from here. The drift test
-/// (<c>Both_hosts_register_the_same_orchestrators_and_activities</c>) compares the two, and what the worker declares to
-/// the host, in both directions.
-/// </remarks>
+/// <summary>Every orchestrator and activity of an engagement, by its name in <see cref="Names"/>: what each host registers.</summary>
 public static class EngagementTasks
 {
-    /// <summary>Orchestrators hold no state between runs, so one instance of each serves every engagement; activities come from each invocation's services.</summary>
-    public static DurableTaskRegistry AddTo(DurableTaskRegistry registry, EngagementWorkflow rules)
+    /// <summary>
+    /// Orchestrators hold no state between runs, so one instance of each serves every engagement; activities come
+    /// from each invocation's services. The local host and the Functions app both call this, so they cannot drift.
+    /// </summary>
+    public static DurableTaskRegistry AddEngagementTasks(this DurableTaskRegistry registry, EngagementWorkflow rules)
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry.AddOrchestrator(Names.Orchestrators.Engagement, new Engagement());
