@@ -93,6 +93,8 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         await host.Engine.RedriveAsync(id);
 
         await host.UntilAsync(id, s => s.Parked.Count == 0, Within, "redriven");
+        var deadline = DateTime.UtcNow + Within; // the effect runs in the activity that cleared it
+        while (!(await host.Effects.ForAsync(id)).Exists(e => e.What == "email:intake-invitation/intake") && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Single(await host.Effects.ForAsync(id), e => e.What == "email:intake-invitation/intake");
         await host.UntilIndexAsync(id, listed: false, Within, "flag cleared", flag: "effect-parked");
     }

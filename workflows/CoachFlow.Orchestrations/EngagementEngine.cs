@@ -1,5 +1,6 @@
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 using Grpc.Core;
 using Microsoft.DurableTask;
@@ -41,13 +42,18 @@ public sealed record RaiseOutcome(string Result, long? Version, string? Reason, 
 /// to raise it second (while a part records itself first and reads the inbox second) means every input reaches
 /// a part, and the idempotency key makes a repeat harmless.
 /// </remarks>
-public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings)
+public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings, ProgramCatalog programs)
 {
     public EngagementStore Store => store;
 
     /// <summary>Starts an engagement. Starting the same id again starts nothing (and returns false).</summary>
+    /// <remarks>
+    /// The program's version is fixed here, outside the orchestration: an orchestrator replays its decisions, and a
+    /// replay after a firm published a newer version must still decide on the version the engagement started on.
+    /// </remarks>
     public async Task<bool> StartAsync(string engagementId, StartEngagement start, string idempotencyKey, CancellationToken ct = default)
     {
+        if (start.ProgramVersion is null && programs.Find(start.ProgramId) is { } program) start = start with { ProgramVersion = program.Version };
         var now = time.GetUtcNow();
         var created = await store.CreateAsync(engagementId, start, now, ct);
         if (!created)

@@ -82,6 +82,10 @@ public sealed class CoachApiTriggers(HttpDispatch http)
     public Task ChangeCoach([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/engagements/{id}/coach")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
 
+    [Function("PurgeEngagement")]
+    public Task PurgeEngagement([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/engagements/{id}")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
+
     [Function("RedriveEngagement")]
     public Task RedriveEngagement([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/engagements/{id}/redrive")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);

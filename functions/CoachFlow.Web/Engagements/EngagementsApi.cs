@@ -92,6 +92,8 @@ public static class EngagementsApi
         api.MapPost("/engagements/{id}/follow-up", FollowUpAsync).WithName("StartFollowUpEngagement")
             .WithSummary("Start a follow-up engagement for a graduated client (e.g. after they asked for support): details and goals carried over, a new contract to sign");
         api.MapPost("/engagements/{id}/coach", ChangeCoachAsync).WithName("ChangeCoach").WithSummary("Hand the engagement to another coach of the firm (firm admin)");
+        api.MapDelete("/engagements/{id}", PurgeAsync).WithName("PurgeEngagement")
+            .WithSummary("Erase an engagement: its orchestrations and their histories, its read model and its documents (firm admin; confirm=<the id>)");
         api.MapPost("/engagements/{id}/redrive", RedriveAsync).WithName("RedriveEngagement").WithSummary("Retry parked emails and documents after fixing the cause (firm admin)");
         api.MapGet("/engagements/{id}/charts/wheel.svg", WheelAsync).WithName("WheelChart").WithSummary("Wheel of Life radar: baseline against the latest reassessment");
         api.MapGet("/engagements/{id}/charts/trend.svg", TrendAsync).WithName("TrendChart").WithSummary("Scaled questions over time");
@@ -203,6 +205,16 @@ public static class EngagementsApi
         await engagements.CheckAccessAsync(caller, id, ct);
         var outcome = await engagements.Engine.RaiseAsync(id, new RedriveEffects(), "redrive:" + Guid.NewGuid().ToString("N"), EngagementService.DecisionWait, ct);
         return StepResult(id, outcome);
+    }
+
+    private static async Task<NoContent> PurgeAsync(string id, string? confirm, HttpContext http, EngagementService engagements, DocumentStore documents, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can erase an engagement.");
+        await engagements.CheckAccessAsync(caller, id, ct);
+        if (confirm != id) throw new BadInputException($"Erasing cannot be undone: send the engagement's id again as ?confirm={id} to confirm.");
+        await engagements.PurgeAsync(id, documents, ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> WheelAsync(string id, HttpContext http, EngagementService engagements, CancellationToken ct)

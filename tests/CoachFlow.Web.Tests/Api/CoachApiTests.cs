@@ -301,4 +301,32 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
         await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/no-such-document"), HttpStatusCode.NotFound);
         await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/..%2F..%2Fsecrets"), HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task Given_an_engagement_with_its_contract_When_a_firm_admin_erases_it_with_its_id_typed_again_Then_nothing_of_it_is_left()
+    {
+        var id = await StartAsync(api.CoachA);
+        HttpResponseMessage? contract = null;
+        for (var i = 0; i < 100 && contract?.StatusCode != HttpStatusCode.OK; i++) // the document is written just after the step
+        {
+            await Task.Delay(100);
+            contract = await api.CoachA.GetAsync($"/api/engagements/{id}/documents/contract-v1");
+        }
+        Assert.Equal(HttpStatusCode.OK, contract!.StatusCode);
+
+        // Only a firm admin, only with the id typed again, only in their firm.
+        await ProblemAsync(await api.CoachA.DeleteAsync($"/api/engagements/{id}?confirm={id}"), HttpStatusCode.Forbidden);
+        await ProblemAsync(await api.CoachB.DeleteAsync($"/api/engagements/{id}?confirm={id}"), HttpStatusCode.NotFound); // firm B's admin: not theirs
+        var unconfirmed = await ProblemAsync(await api.AdminA.DeleteAsync($"/api/engagements/{id}"), HttpStatusCode.BadRequest);
+        Assert.Contains($"confirm={id}", unconfirmed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await api.CoachA.GetAsync($"/api/engagements/{id}")).StatusCode);
+
+        using var erased = await api.AdminA.DeleteAsync($"/api/engagements/{id}?confirm={id}");
+        Assert.Equal(HttpStatusCode.NoContent, erased.StatusCode);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await api.CoachA.GetAsync($"/api/engagements/{id}/documents/contract-v1"), HttpStatusCode.NotFound);
+        var listed = await api.AdminA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
+        Assert.DoesNotContain(id, listed.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        await ProblemAsync(await api.AdminA.DeleteAsync($"/api/engagements/{id}?confirm={id}"), HttpStatusCode.NotFound);
+    }
 }

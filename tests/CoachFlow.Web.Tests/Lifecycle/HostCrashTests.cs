@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CoachFlow.Web.Hosting;
+using CoachFlow.Web.Tenancy;
+using CoachFlow.Workflows.Engagements;
+
+namespace CoachFlow.Web.Tests.Lifecycle;
+
+/// <summary>
+/// The local host (API, engine, email) killed with SIGKILL in the middle of a burst of starts through the API: after
+/// a restart, every engagement sends its contract email, once.
+/// </summary>
+public sealed class HostCrashTests
+{
+    private const int Burst = 200;
+
+    [Fact]
+    public async Task GivenABurstOf200StartsThroughTheApi_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryEngagementEmailsItsContractOnce()
+    {
+        await using var azurite = await Azurite.StartAsync();
+        await using var maildev = await Maildev.StartAsync();
+        var prefix = Repository.UniquePrefix();
+        var storage = new StorageAccount(new StorageOptions { ConnectionString = azurite.ConnectionString, Prefix = prefix });
+        await storage.EnsureCreatedAsync();
+        var tenancy = new TenancyStore(storage, TimeProvider.System);
+        await tenancy.EnsureCreatedAsync();
+        var (firm, _, _) = await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.test", TimeSpan.FromDays(1));
+        var coach = await tenancy.AddCoachAsync(firm.FirmId, "Casey Coach", "casey@northwind.test", Role.Coach, null);
+        var token = (await tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token;
+        var environment = new Dictionary<string, string>
+        {
+            ["CoachFlow__Smtp__Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The engine's partition leases and hidden messages last 10 s here (30 s by default), so the restart takes over sooner.
+            ["CoachFlow__Engine__LeaseInterval"] = "00:00:10",
+            ["CoachFlow__Engine__MessageVisibilityTimeout"] = "00:00:10",
+        };
+        AppProcess Start() => AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, azurite.ConnectionString, prefix, environment);
+
+        // The first host takes the burst (16 at a time, as a firm's tool would send it) and is killed once about a third is answered.
+        var answered = new ConcurrentDictionary<string, string>(); // client email → engagement id
+        var first = Start();
+        (await first.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        using var stop = new CancellationTokenSource();
+        var burst = Parallel.ForEachAsync(Enumerable.Range(1, Burst), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop.Token }, async (i, ct) =>
+        {
+            try
+            {
+                var id = await StartAsync(first.Client, token, i, ct);
+                if (id is not null) answered[Email(i)] = id;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The host died under this request: the coach's tool sends it again below.
+            }
+        });
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (answered.Count < Burst / 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await first.DisposeAsync(); // SIGKILL: no shutdown, no flush
+        await stop.CancelAsync();
+        try { await burst; } catch (OperationCanceledException) { }
+        Assert.InRange(answered.Count, Burst / 3, Burst - 1);
+
+        // A new host on the same storage; every start is sent again with the same Idempotency-Key.
+        await using var second = Start();
+        (await second.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        var ids = new ConcurrentDictionary<string, string>();
+        await Parallel.ForEachAsync(Enumerable.Range(1, Burst), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var id = await StartAsync(second.Client, token, i, ct) ?? throw new InvalidOperationException($"Start {i} was refused after the restart.");
+            ids[Email(i)] = id;
+        });
+        Assert.All(answered, a => Assert.Equal(a.Value, ids[a.Key])); // an answered start is the same engagement after the restart
+
+        // Every engagement's contract email arrives; a repeat (an effect the killed host had begun) carries the same Message-ID.
+        IReadOnlyList<ReceivedEmail> contracts = [];
+        var until = DateTime.UtcNow.AddSeconds(180);
+        while (DateTime.UtcNow < until)
+        {
+            contracts = [.. (await maildev.ReadAsync(ids.Values.ToHashSet())).Where(e => e.Kind == EmailKinds.ContractInvitation)];
+            if (contracts.Select(c => c.EngagementId).Distinct().Count() == Burst) break;
+            await Task.Delay(1000);
+        }
+        var missing = ids.Values.Except(contracts.Select(c => c.EngagementId!)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} engagements sent no contract email, e.g. {string.Join(", ", missing.Take(5))}\n{second.Output}");
+        Assert.All(contracts.GroupBy(c => c.EngagementId), g => Assert.Single(g.Select(c => c.MessageId).Distinct()));
+    }
+
+    private static string Email(int i) => $"client{i}@client.test";
+
+    /// <summary>Starts client <paramref name="i"/>'s engagement (key <c>start-i</c>): its id, or null when the API refused it.</summary>
+    private static async Task<string?> StartAsync(HttpClient app, string token, int i, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/engagements")
+        {
+            Content = JsonContent.Create(new { clientName = $"Client {i}", clientEmail = Email(i), programId = "career-6" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Add("Idempotency-Key", $"start-{i}");
+        using var response = await app.SendAsync(request, ct);
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK)) return null;
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+    }
+}
