@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Azure.Data.Tables;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
@@ -94,7 +93,6 @@ internal static class Bench
             while (!(await effects.ForAsync(id)).Exists(e => e.What.StartsWith("email:intake-invitation", StringComparison.Ordinal))) await Task.Delay(10);
             latencies.Add(action.Elapsed.TotalMilliseconds);
         }
-        latencies.Sort();
 
         await Task.Delay(TimeSpan.FromSeconds(5));
         var idle0 = host.Counters.StorageRequests;
@@ -103,7 +101,7 @@ internal static class Bench
 
         var stepsPerSecond = episodes / elapsed;
         var bareStepsPerSecond = bareEpisodes / bareElapsed;
-        void Line(string key, double value, string format = "0.##") => Console.WriteLine($"{key}: {value.ToString(format, CultureInfo.InvariantCulture)}");
+        static void Line(string key, double value, string format = "0.##") => BenchOutput.Line(key, value, format);
         Line("engagements", engagements);
         Line("concurrency", concurrency);
         Line("episodes", episodes);
@@ -116,8 +114,8 @@ internal static class Bench
         Line("ratio", stepsPerSecond / bareStepsPerSecond, "0.00");
         Line("storage_ops_per_step", (double)ops / episodes, "0.00");
         Line("idle_storage_ops_per_min", idlePerMinute);
-        Line("action_to_effect_p50_ms", latencies[latencies.Count / 2], "0");
-        Line("action_to_effect_p95_ms", latencies[(int)Math.Ceiling(latencies.Count * 0.95) - 1], "0");
+        Line("action_to_effect_p50_ms", BenchOutput.Percentile(latencies, 0.50), "0");
+        Line("action_to_effect_p95_ms", BenchOutput.Percentile(latencies, 0.95), "0");
         return 0;
     }
 }

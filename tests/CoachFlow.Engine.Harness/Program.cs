@@ -7,14 +7,24 @@ using CoachFlow.Workflows.Programs;
 //   serve <storage> <hub>            run until stopped (or killed)
 //   burst <storage> <hub> <count>    start <count> engagements (eng-<hub>-1 …), printing "accepted <id>" as each start returns, then serve
 //   bench <storage> [--engagements N] [--concurrency N]   the engine benchmark (key: value lines)
-if (args is ["bench", var benchStorage, .. var rest])
+//   bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]
+//                                    the whole local host as a child process, through its API and maildev (key: value lines)
+if (args is [var benchMode and ("bench" or "bench-api"), var benchStorage, .. var rest])
 {
-    int Option(string name, int fallback) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
-    return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
+    string? Text(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+    int Option(string name, int fallback) => Text(name) is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
+    if (benchMode == "bench") return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
+    if (Option("--smtp-port", 0) is not (> 0 and var smtpPort) || Text("--inbox") is not { } inbox || Text("--app-dll") is not { } appDll)
+    {
+        Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]");
+        return 2;
+    }
+    return await ApiBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, Option("--engagements", 1000), Option("--concurrency", 16),
+        Text("--program") ?? ApiBench.DefaultCohortProgram);
 }
 if (args is not [var mode and ("serve" or "burst"), var storage, var hub, ..])
 {
-    Console.Error.WriteLine("usage: serve <storage> <hub> | burst <storage> <hub> <count> | bench <storage> [--engagements N] [--concurrency N]");
+    Console.Error.WriteLine("usage: serve <storage> <hub> | burst <storage> <hub> <count> | bench <storage> [--engagements N] [--concurrency N] | bench-api … (see above)");
     return 2;
 }
 await using var host = await EngineHost.StartAsync(storage, hub, ProgramCatalog.BuiltIn, leaseInterval: TimeSpan.FromSeconds(10));
