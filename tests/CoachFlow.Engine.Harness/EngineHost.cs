@@ -129,7 +129,7 @@ public sealed class EngineHost : IAsyncDisposable
         var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
-            var page = await Store.ListAsync(firmId, coachId, null, status, flag, null, 1000, null, CancellationToken.None);
+            var page = await Store.ListAsync(firmId, new IndexFilter(CoachId: coachId, Status: status, Flag: flag), 1000, null, CancellationToken.None);
             if (page.Items.Any(i => i.EngagementId == engagementId) == listed) return;
             await Task.Delay(100);
         }

@@ -113,7 +113,7 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         Assert.Null(await host.Client.GetInstanceAsync(id));
         Assert.Null(await host.Client.GetInstanceAsync(Names.PartInstanceId(id, "contract")));
         Assert.Null(await host.Client.GetInstanceAsync(Names.PartInstanceId(id, "intake")));
-        var listed = await host.Store.ListAsync("firm-1", null, null, null, null, null, 50, null, CancellationToken.None);
+        var listed = await host.Store.ListAsync("firm-1", new CoachFlow.Orchestrations.ReadModel.IndexFilter(), 50, null, CancellationToken.None);
         Assert.DoesNotContain(listed.Items, i => i.EngagementId == id);
     }
 }

@@ -72,14 +72,12 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
     }
 
     /// <summary>A page of the firm's engagements from the index (never a scan); <paramref name="overdueAt"/> keeps only running ones due before it.</summary>
-    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(Caller caller, string? coachId, string? phase, string? status, string? flag,
+    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(Caller caller, IndexFilter where,
         DateTimeOffset? overdueAt, int pageSize, string? continuationToken, CancellationToken ct)
     {
-        if (caller.Role == Role.Coach) coachId = caller.Coach.CoachId;
-        var sponsorId = caller.Role == Role.Sponsor ? caller.Coach.CoachId : null; // a sponsor lists only what names them
         try
         {
-            var (items, next) = await engine.Store.ListAsync(caller.FirmId, coachId, phase, status, flag, sponsorId, pageSize, continuationToken, ct);
+            var (items, next) = await engine.Store.ListAsync(caller.FirmId, ScopeOf(caller, where), pageSize, continuationToken, ct);
             return (overdueAt is { } now ? [.. items.Where(i => EngagementViews.IsOverdue(i.Status, i.DueAt, now))] : items, next);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
@@ -88,15 +86,28 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         }
     }
 
+    /// <summary>
+    /// The filter narrowed to what the caller may see: a coach their own engagements, a sponsor only those that name
+    /// them; a firm admin the whole firm. Every listing and count goes through here.
+    /// </summary>
+    public static IndexFilter ScopeOf(Caller caller, IndexFilter where) => caller.Role switch
+    {
+        Role.Coach => where with { CoachId = caller.Coach.CoachId },
+        Role.Sponsor => where with { SponsorId = caller.Coach.CoachId },
+        _ => where,
+    };
+
     /// <param name="caller">The coach or admin starting it.</param>
     /// <param name="request">The client, program and terms.</param>
     /// <param name="sponsor">The firm's sponsor user named by <c>sponsorId</c> (already looked up), or null.</param>
     /// <param name="idempotencyKey">The same key starts the same engagement once.</param>
     /// <param name="ct">Cancellation.</param>
     /// <param name="followUpOf">The engagement this one follows up (its coach keeps the client), or null.</param>
+    /// <param name="cohort">For a row of a cohort import: the cohort, the row's coach (already checked to be the firm's) and the client's time zone.
+    /// The engagement's id is then the cohort's and the client email's, so importing the same row again starts nobody twice.</param>
     /// <returns>The engagement's id, and whether this call started it (false: the same key started it before).</returns>
     public async Task<(string EngagementId, bool Started)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
-        EngagementState? followUpOf = null)
+        EngagementState? followUpOf = null, CohortStart? cohort = null)
     {
         RequireWriter(caller);
         var program = programs.Find(request.ProgramId ?? "")
@@ -108,10 +119,11 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         if (request.Fee is < 0 or > 1_000_000) throw new BadInputException("The fee is between 0 and 1,000,000.");
         if (request.SessionMinutes is < 15 or > 480) throw new BadInputException("A session lasts between 15 and 480 minutes.");
 
-        var key = string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
-        var coachId = followUpOf?.CoachId ?? caller.Coach.CoachId;
-        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{coachId}|{key}")))[..20];
-        var clientId = "client-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{caller.FirmId}|{clientEmail.ToLowerInvariant()}")))[..16];
+        var key = cohort is not null ? $"cohort:{cohort.CohortId}:{clientEmail.ToLowerInvariant()}"
+            : string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
+        var coachId = cohort?.CoachId ?? followUpOf?.CoachId ?? caller.Coach.CoachId;
+        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cohort is null ? $"{caller.FirmId}|{coachId}|{key}" : $"{caller.FirmId}|{key}")))[..20];
+        var clientId = ClientIdOf(caller.FirmId, clientEmail);
         var terms = new EngagementTerms(
             request.SessionMinutes ?? 60,
             request.Fee ?? 0,
@@ -122,7 +134,8 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
             Limit(request.SponsorSees, "what the sponsor sees", 500) ?? "Only the agreed goals and whether sessions took place.",
             [.. goals]);
         var start = new StartEngagement(caller.FirmId, coachId, clientId, clientName, clientEmail, program.Id, terms,
-            SponsorId: sponsor?.CoachId ?? followUpOf?.SponsorId, FollowUpOf: followUpOf?.EngagementId);
+            SponsorId: sponsor?.CoachId ?? followUpOf?.SponsorId, FollowUpOf: followUpOf?.EngagementId,
+            CohortId: cohort?.CohortId, ClientTimeZone: cohort?.TimeZoneId ?? followUpOf?.ClientTimeZone);
         var started = await engine.StartAsync(engagementId, start, key, ct);
         // The engagement's first step records it in the read model: wait for it, so the caller can read what it started.
         await engine.WaitForOutcomeAsync(engagementId, "start:" + key, DecisionWait, ct);
@@ -152,6 +165,10 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         return (followUpId, started);
     }
 
+    /// <summary>A client's opaque id within a firm (the same email is the same client): what the index keeps instead of the email.</summary>
+    public static string ClientIdOf(string firmId, string clientEmail) =>
+        "client-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{firmId}|{clientEmail.Trim().ToLowerInvariant()}")))[..16];
+
     private static string? Limit(string? value, string what, int max)
     {
         if (value is null) return null;
@@ -170,6 +187,9 @@ public sealed class NotPossibleNowException(string message) : WorkflowException(
 
 /// <summary>The caller may see the engagement but not do this to it.</summary>
 public sealed class ForbiddenException(string message) : WorkflowException(message);
+
+/// <summary>A row of a cohort import: which cohort, the row's coach (one of the firm's), and the client's IANA time zone if the file gave one.</summary>
+public sealed record CohortStart(string CohortId, string CoachId, string? TimeZoneId);
 
 public sealed record CreateEngagementRequest(
     string? ClientName,

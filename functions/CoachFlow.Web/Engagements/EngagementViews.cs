@@ -17,7 +17,8 @@ public sealed record EngagementSummary(
     [property: System.ComponentModel.Description(EngagementViews.FlagsDescription)] IReadOnlyList<string> Flags,
     string Status,
     string? CoachId,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    [property: System.ComponentModel.Description("The cohort the engagement was imported with (GET /api/cohorts lists them); absent when started alone.")] string? Cohort = null);
 
 public sealed record EngagementPage(IReadOnlyList<EngagementSummary> Items, string? ContinuationToken);
 
@@ -54,7 +55,9 @@ public sealed record EngagementDetail(
     IntakeView? Intake,
     IReadOnlyList<RatingView> Baseline,
     IReadOnlyList<ReassessmentView> Reassessments,
-    IReadOnlyList<SessionView> Sessions);
+    IReadOnlyList<SessionView> Sessions,
+    [property: System.ComponentModel.Description("The cohort the engagement was imported with; absent when started alone.")] string? Cohort = null,
+    [property: System.ComponentModel.Description("The client's IANA time zone when the import gave one: a default for scheduling sessions.")] string? ClientTimeZone = null);
 
 /// <summary>Builds the API's views; sponsors get progress without answers, learnings or notes.</summary>
 public static class EngagementViews
@@ -68,7 +71,7 @@ public static class EngagementViews
 
     public static EngagementSummary Summary(IndexEntry s, DateTimeOffset now) => new(
         s.EngagementId, s.Label, s.Category, s.Phase, s.WaitingFor, s.DueAt, IsOverdue(s.Status, s.DueAt, now), s.Flags,
-        s.Status, s.CoachId, s.UpdatedAt);
+        s.Status, s.CoachId, s.UpdatedAt, s.CohortId);
 
     /// <summary>A running engagement waiting for something due before <paramref name="now"/>.</summary>
     public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => status == "running" && due is { } d && d < now;
@@ -106,6 +109,7 @@ public static class EngagementViews
             sponsor ? null : new IntakeView([.. state.IntakeAnswers.Select(a => new AnswerView(a.ItemId, Prompt(a.ItemId), a.Text ?? a.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture)))], state.IntakeCompletedAt),
             [.. state.Baseline.Select(b => new RatingView(b.ItemId, b.Score))],
             reassessments,
-            [.. state.Sessions.Select(s => new SessionView(s.Number, s.StartAt, s.TimeZoneId, s.HeldAt is not null, s.AgreementCaptured))]);
+            [.. state.Sessions.Select(s => new SessionView(s.Number, s.StartAt, s.TimeZoneId, s.HeldAt is not null, s.AgreementCaptured))],
+            state.CohortId, state.ClientTimeZone);
     }
 }

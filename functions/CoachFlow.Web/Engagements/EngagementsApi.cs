@@ -4,6 +4,7 @@ using CoachFlow.Documents.Charts;
 using CoachFlow.Web.Documents;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,7 +58,7 @@ public static class EngagementsApi
             .WithName("ListPrograms").WithSummary("Programs an engagement can start on");
 
         api.MapPost("/engagements", CreateAsync).WithName("StartEngagement").WithSummary("Create a client and start an engagement; the contract email goes out");
-        api.MapGet("/engagements", ListAsync).WithName("ListEngagements").WithSummary("List engagements (filters: phase, waitingFor, flag, overdue, status, coachId)");
+        api.MapGet("/engagements", ListAsync).WithName("ListEngagements").WithSummary("List engagements (filters: phase, waitingFor, flag, overdue, status, coachId, cohort)");
         api.MapGet("/engagements/{id}", GetAsync).WithName("GetEngagement").WithSummary("Timeline, due items, documents, actions, intake and reassessments");
         api.MapPost("/engagements/{id}/sessions", (string id, ScheduleRequest body, HttpContext http, EngagementService e, CancellationToken ct) =>
             Step(http, e, id, ToSchedule(body, reschedule: false), $"schedule:{body.Number}:{body.StartAt:O}", ct))
@@ -141,7 +142,7 @@ public static class EngagementsApi
         {
             var (view, state) = await engagements.GetAsync(caller, id, ct);
             return new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-                view.Status, view.CoachId, view.UpdatedAt);
+                view.Status, view.CoachId, view.UpdatedAt, state.CohortId);
         }
         catch (EngagementNotFoundException)
         {
@@ -151,13 +152,14 @@ public static class EngagementsApi
     }
 
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,
-        string? phase, string? waitingFor, string? flag, bool? overdue, string? status, string? coachId, int? pageSize, string? continuationToken, CancellationToken ct)
+        string? phase, string? waitingFor, string? flag, bool? overdue, string? status, string? coachId, string? cohort, int? pageSize, string? continuationToken, CancellationToken ct)
     {
         if (status is not (null or "running" or "completed" or "ended"))
             throw new BadInputException($"Unknown status '{status}'; use running, completed (closed after maintenance) or ended (ended early).");
         if (pageSize is < 1 or > 500) throw new BadInputException("A pageSize is between 1 and 500.");
         var now = time.GetUtcNow();
-        var (items, next) = await engagements.ListAsync(http.Caller(), coachId, phase, status, flag, overdue == true ? now : null, pageSize ?? 50, continuationToken, ct);
+        var where = new IndexFilter(CoachId: coachId, Phase: phase, Status: status, Flag: flag, CohortId: cohort);
+        var (items, next) = await engagements.ListAsync(http.Caller(), where, overdue == true ? now : null, pageSize ?? 50, continuationToken, ct);
         return TypedResults.Ok(new EngagementPage([.. items.Where(i => waitingFor is null || i.WaitingFor == waitingFor).Select(i => EngagementViews.Summary(i, now))], next));
     }
 
@@ -275,7 +277,7 @@ public static class EngagementsApi
         var now = time.GetUtcNow();
         do
         {
-            var (items, next) = await engagements.ListAsync(caller, null, null, "running", null, null, 500, token, ct);
+            var (items, next) = await engagements.ListAsync(caller, new IndexFilter(Status: "running"), null, 500, token, ct);
             count += items.Count(i => i.Flags.Count > 0 || EngagementViews.IsOverdue(i.Status, i.DueAt, now));
             token = next;
         } while (token is not null);

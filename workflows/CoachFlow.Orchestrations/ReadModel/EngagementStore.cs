@@ -6,6 +6,7 @@ using Azure;
 using Azure.Data.Tables;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Workflows.Engagements;
+using CoachFlow.Workflows.Runtime;
 
 namespace CoachFlow.Orchestrations.ReadModel;
 
@@ -33,7 +34,13 @@ public sealed record InputRecord(string Key, string Type, string Status, string?
 /// <summary>One row of a firm's listing.</summary>
 public sealed record IndexEntry(
     string EngagementId, string Status, long Version, string? CoachId, string? SponsorId, string Phase, string? WaitingFor,
-    DateTimeOffset? DueAt, IReadOnlyList<string> Flags, string? Label, string? Category, DateTimeOffset UpdatedAt);
+    DateTimeOffset? DueAt, IReadOnlyList<string> Flags, string? Label, string? Category, DateTimeOffset UpdatedAt,
+    string? CohortId = null, string? ClientId = null, ProjectedMilestones? Milestones = null, DateTimeOffset? CreatedAt = null);
+
+/// <summary>What a listing keeps (every field null: the whole firm). Each is an equality test on an index column.</summary>
+public sealed record IndexFilter(
+    string? CoachId = null, string? Phase = null, string? Status = null, string? Flag = null, string? SponsorId = null,
+    string? CohortId = null, string? ClientId = null);
 
 /// <summary>
 /// The engagement read model in Azure Tables, written only by activities (and by the start, before the engine
@@ -76,6 +83,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         {
             ["Status"] = "running", ["Version"] = 0L, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId, ["Phase"] = "contract",
             ["WaitingFor"] = "client-signature", ["Flags"] = "", ["Label"] = start.ClientName, ["Category"] = start.ProgramId, ["UpdatedAt"] = at,
+            ["CohortId"] = start.CohortId, ["ClientId"] = start.ClientId, ["CreatedAt"] = at,
         }, TableUpdateMode.Replace, ct);
         return true;
     }
@@ -158,7 +166,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var status = step.State.Phase switch { EngagementPhase.Closed => "completed", EngagementPhase.Ended => "ended", _ => "running" };
         var projection = step.Projection;
         var flags = step.Parked.Count > 0 ? [.. projection.Flags, "effect-parked"] : projection.Flags;
-        var indexKey = string.Join('|', status, projection.CoachId, projection.Phase, projection.WaitingFor, projection.DueAt?.UtcTicks, string.Join(',', flags), projection.SponsorId);
+        var indexKey = string.Join('|', status, projection.CoachId, projection.Phase, projection.WaitingFor, projection.DueAt?.UtcTicks, string.Join(',', flags), projection.SponsorId,
+            projection.CohortId, projection.Milestones);
         var state = new TableEntity(step.EngagementId, StateRow)
         {
             ["Version"] = step.ToVersion, ["Status"] = status, ["FirmId"] = projection.FirmId, ["CoachId"] = projection.CoachId,
@@ -180,7 +189,13 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["Status"] = status, ["Version"] = step.ToVersion, ["CoachId"] = projection.CoachId, ["SponsorId"] = projection.SponsorId,
             ["Phase"] = projection.Phase, ["WaitingFor"] = projection.WaitingFor, ["DueAt"] = projection.DueAt, ["Flags"] = string.Join(',', flags),
             ["Label"] = projection.Label, ["Category"] = projection.Category, ["UpdatedAt"] = step.At,
+            ["CohortId"] = projection.CohortId, ["ClientId"] = projection.ClientId, ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At,
         };
+        if (projection.Milestones is { } m)
+        {
+            index["Signed"] = m.Signed; index["IntakeCompleted"] = m.IntakeCompleted; index["SessionsHeld"] = m.SessionsHeld;
+            index["ReassessmentsCompleted"] = m.ReassessmentsCompleted; index["Graduated"] = m.Graduated; index["Progress"] = m.ProgressSinceBaseline;
+        }
         foreach (var flag in flags) index[FlagColumn(flag)] = true;
         await Index.UpsertEntityAsync(index, TableUpdateMode.Replace, ct);
         return true;
@@ -219,18 +234,31 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     }
 
     /// <summary>A firm's engagements, filtered on what the index keeps; one query a page, never a scan of engagements.</summary>
-    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(string firmId, string? coachId, string? phase, string? status,
-        string? flag, string? sponsorId, int pageSize, string? continuationToken, CancellationToken ct)
+    public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(string firmId, IndexFilter where, int pageSize, string? continuationToken, CancellationToken ct)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId}");
-        if (coachId is not null) filter += " and " + TableClient.CreateQueryFilter($"CoachId eq {coachId}");
-        if (sponsorId is not null) filter += " and " + TableClient.CreateQueryFilter($"SponsorId eq {sponsorId}");
-        if (phase is not null) filter += " and " + TableClient.CreateQueryFilter($"Phase eq {phase}");
-        if (status is not null) filter += " and " + TableClient.CreateQueryFilter($"Status eq {status}");
-        if (flag is not null) filter += $" and {FlagColumn(flag)} eq true";
-        await foreach (var page in Index.QueryAsync<TableEntity>(filter, maxPerPage: Math.Clamp(pageSize, 1, 1000), cancellationToken: ct).AsPages(continuationToken))
+        await foreach (var page in Index.QueryAsync<TableEntity>(Filter(firmId, where), maxPerPage: Math.Clamp(pageSize, 1, 1000), cancellationToken: ct).AsPages(continuationToken))
             return ([.. page.Values.Select(ToIndexEntry)], page.ContinuationToken);
         return ([], null);
+    }
+
+    /// <summary>Every row of a firm's listing that the filter keeps, page after page (for counts and bulk selection; one partition, never a scan of engagements).</summary>
+    public async IAsyncEnumerable<IndexEntry> ListAllAsync(string firmId, IndexFilter where, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var row in Index.QueryAsync<TableEntity>(Filter(firmId, where), maxPerPage: 1000, cancellationToken: ct))
+            yield return ToIndexEntry(row);
+    }
+
+    private static string Filter(string firmId, IndexFilter where)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId}");
+        if (where.CoachId is not null) filter += " and " + TableClient.CreateQueryFilter($"CoachId eq {where.CoachId}");
+        if (where.SponsorId is not null) filter += " and " + TableClient.CreateQueryFilter($"SponsorId eq {where.SponsorId}");
+        if (where.Phase is not null) filter += " and " + TableClient.CreateQueryFilter($"Phase eq {where.Phase}");
+        if (where.Status is not null) filter += " and " + TableClient.CreateQueryFilter($"Status eq {where.Status}");
+        if (where.CohortId is not null) filter += " and " + TableClient.CreateQueryFilter($"CohortId eq {where.CohortId}");
+        if (where.ClientId is not null) filter += " and " + TableClient.CreateQueryFilter($"ClientId eq {where.ClientId}");
+        if (where.Flag is not null) filter += $" and {FlagColumn(where.Flag)} eq true";
+        return filter;
     }
 
     /// <summary>Deletes every row of an engagement and its index row.</summary>
@@ -252,7 +280,12 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     private static IndexEntry ToIndexEntry(TableEntity r) => new(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
         r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
         (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString("Label"), r.GetString("Category"),
-        r.GetDateTimeOffset("UpdatedAt") ?? default);
+        r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("CohortId"), r.GetString("ClientId"),
+        r.ContainsKey("Signed")
+            ? new ProjectedMilestones(r.GetBoolean("Signed") ?? false, r.GetBoolean("IntakeCompleted") ?? false, r.GetInt32("SessionsHeld") ?? 0,
+                r.GetInt32("ReassessmentsCompleted") ?? 0, r.GetBoolean("Graduated") ?? false, r.GetDouble("Progress"))
+            : null,
+        r.GetDateTimeOffset("CreatedAt"));
 
     private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
 

@@ -12,7 +12,8 @@ public abstract record EngagementEvent(string EngagementId);
 
 public sealed record EngagementStarted(
     string EngagementId, string FirmId, string CoachId, string ClientId, string ClientName, string ClientEmail,
-    string ProgramId, int ProgramVersion, EngagementTerms Terms, DateTimeOffset StartedAt, string? SponsorId = null) : EngagementEvent(EngagementId);
+    string ProgramId, int ProgramVersion, EngagementTerms Terms, DateTimeOffset StartedAt, string? SponsorId = null,
+    string? CohortId = null, string? ClientTimeZone = null) : EngagementEvent(EngagementId);
 
 public sealed record ContractSent(string EngagementId, int ContractVersion, string TemplateId, EngagementTerms Terms, DateTimeOffset SentAt, DateTimeOffset ExpiresAt)
     : EngagementEvent(EngagementId);

@@ -27,7 +27,9 @@ public sealed record StartEngagement(
     EngagementTerms Terms,
     int? ProgramVersion = null,
     string? SponsorId = null,
-    string? FollowUpOf = null) : WorkflowInput;
+    string? FollowUpOf = null,
+    string? CohortId = null,
+    string? ClientTimeZone = null) : WorkflowInput;
 
 /// <summary>The client signs the version they were shown; <see cref="DocumentSha256"/> is the hash of exactly that document.</summary>
 public sealed record SignContract(

@@ -34,6 +34,10 @@ public sealed record EngagementState
     public string CoachId { get; init; } = "";
     /// <summary>The firm's sponsor user who pays for this client and may read agreed progress; none when null.</summary>
     public string? SponsorId { get; init; }
+    /// <summary>The cohort the engagement was imported with (a firm's group started together); null when started alone.</summary>
+    public string? CohortId { get; init; }
+    /// <summary>The client's IANA time zone when the coach or the import gave one; sessions default to it.</summary>
+    public string? ClientTimeZone { get; init; }
     public string ClientId { get; init; } = "";
     public string ClientName { get; init; } = "";
     public string ClientEmail { get; init; } = "";

@@ -13,7 +13,7 @@ public sealed partial class EngagementWorkflow
             return Reject(s, start, $"there is no program '{start.ProgramId}'{(start.ProgramVersion is int v ? $" version {v}" : "")}");
         var expiresAt = now + program.Reminders.ContractExpiresAfter;
         var started = new EngagementStarted(s.EngagementId, start.FirmId, start.CoachId, start.ClientId, start.ClientName, start.ClientEmail,
-            program.Id, program.Version, start.Terms, now, start.SponsorId);
+            program.Id, program.Version, start.Terms, now, start.SponsorId, start.CohortId, start.ClientTimeZone);
         var pinned = Evolve(s, started);
         List<EngagementEvent> events = [started, new ContractSent(s.EngagementId, 1, program.ContractTemplateId, start.Terms, now, expiresAt)];
         if (start.FollowUpOf is { } previous) events.Add(new PreviousEngagementLinked(s.EngagementId, previous, now));

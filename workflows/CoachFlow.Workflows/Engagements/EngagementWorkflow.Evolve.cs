@@ -10,7 +10,7 @@ public sealed partial class EngagementWorkflow
         {
             Phase = EngagementPhase.Contract, FirmId = x.FirmId, CoachId = x.CoachId, ClientId = x.ClientId, ClientName = x.ClientName,
             ClientEmail = x.ClientEmail, ProgramId = x.ProgramId, ProgramVersion = x.ProgramVersion, Terms = x.Terms, StartedAt = x.StartedAt,
-            SponsorId = x.SponsorId,
+            SponsorId = x.SponsorId, CohortId = x.CohortId, ClientTimeZone = x.ClientTimeZone,
         },
         ContractSent x => s with
         {

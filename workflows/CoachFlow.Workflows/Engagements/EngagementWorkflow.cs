@@ -1,3 +1,4 @@
+using CoachFlow.Workflows.Reassessments;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 
@@ -252,7 +253,16 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             Completed: s.IsFinished(),
             Label: s.ClientName,
             Category: s.ProgramId,
-            SponsorId: s.SponsorId);
+            SponsorId: s.SponsorId,
+            CohortId: s.CohortId,
+            ClientId: s.ClientId,
+            Milestones: new ProjectedMilestones(
+                s.SignedContractVersion > 0,
+                s.IntakeCompletedAt is not null,
+                s.SessionsHeld,
+                s.Reassessments.Count(r => r.CompletedAt is not null),
+                s.GraduatedAt is not null,
+                RatingComparison.MeanSinceBaseline(s)));
     }
 
     private (string? WaitingFor, DateTimeOffset? DueAt) WaitingFor(EngagementState s)

@@ -110,7 +110,8 @@ public sealed record CancelTimer(string TimerId) : WorkflowEffect;
 /// The fields the runtime indexes for listing: the owning firm (every read is scoped to it), the coach,
 /// the phase, what the instance waits for and when that is due (overdue = due in the past), flags, and a
 /// label and category to show in a listing (for an engagement: the client's name and the program), and the
-/// sponsor who may read it.
+/// sponsor who may read it. For a firm's overview: the cohort, the client (an opaque id, never the email), and the
+/// milestones reached (signed, intake completed, sessions held, graduated) with the mean rating change since the baseline.
 /// </summary>
 public sealed record InstanceProjection(
     string FirmId,
@@ -122,4 +123,11 @@ public sealed record InstanceProjection(
     bool Completed = false,
     string? Label = null,
     string? Category = null,
-    string? SponsorId = null);
+    string? SponsorId = null,
+    string? CohortId = null,
+    string? ClientId = null,
+    ProjectedMilestones? Milestones = null);
+
+/// <summary>How far an engagement has come: what a firm's dashboard counts, without any answer.</summary>
+/// <param name="ProgressSinceBaseline">The mean change of the latest completed reassessment's ratings against the intake baseline (null before one).</param>
+public sealed record ProjectedMilestones(bool Signed, bool IntakeCompleted, int SessionsHeld, int ReassessmentsCompleted, bool Graduated, double? ProgressSinceBaseline);
