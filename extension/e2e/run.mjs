@@ -250,9 +250,15 @@ try {
     if (!program) throw new Error('no programs offered by the server');
     await panel.selectOption('#program', program);
     await panel.fill('#overall-goals', 'Increase sales by 10% within six months');
+    // The server lists the firm's sponsors (./coachflow run seeds one); the coach names the client's sponsor.
+    const sponsor = await panel.locator('#sponsor option:not([value=""])').first();
+    const sponsorName = (await sponsor.textContent())?.trim();
+    if (!sponsorName) throw new Error('no sponsors offered by the server');
+    await panel.selectOption('#sponsor', { label: sponsorName });
     await shot(panel, '03-start-prefilled');
     await expectAccessible(panel, 'start engagement');
     await panel.getByRole('button', { name: 'Review and start' }).click();
+    await expectText(panel.locator('.confirm dl'), sponsorName, 'the sponsor in the confirmation');
     await panel.locator('#confirm-start').click();
     await panel.waitForURL(/#\/engagement\/[^/?]+\?started=1/, { timeout: 20_000 });
     await expectText(panel.locator('main h1'), /Ana Souza/, 'detail heading');

@@ -137,6 +137,14 @@ describe('CoachFlowApi against a contract-speaking HTTP server', () => {
     );
   });
 
+  it('lists the firm’s sponsors and cohorts, and filters engagements by cohort', async () => {
+    expect(await api.sponsors()).toEqual([{ id: 'sponsor-acme', name: 'Acme Sponsor' }]);
+    expect((await api.cohorts()).map((c) => c.name)).toEqual(['Spring leaders']);
+    const page = await api.engagements({ cohort: 'cohort-spring' });
+    expect(server.requests.at(-1)!.query).toBe('?cohort=cohort-spring');
+    expect(page.items).toEqual([]);
+  });
+
   it('sends list filters as query parameters and follows the continuation token', async () => {
     for (const name of ['B One', 'B Two', 'B Three']) {
       await api.startEngagement(

@@ -11,6 +11,19 @@ import {
 } from '../src/sidepanel/models';
 
 describe('Start engagement form', () => {
+  it('names the sponsor picked, and none when the picker is left on “No sponsor”', () => {
+    const filled = {
+      ...emptyStartFields(),
+      clientName: 'Ana',
+      clientEmail: 'ana@example.com',
+      programId: 'career-6',
+    };
+    const withSponsor = toStartRequest({ ...filled, sponsorId: 'sponsor-acme' });
+    const without = toStartRequest(filled);
+    expect(withSponsor.ok && withSponsor.value.sponsorId).toBe('sponsor-acme');
+    expect(without.ok && 'sponsorId' in without.value).toBe(false);
+  });
+
   it('turns a filled form into the request, goals one per line, fee and currency optional', () => {
     const result = toStartRequest({
       ...emptyStartFields(),

@@ -2,6 +2,7 @@
 // turns failures into an ApiError whose message tells the coach what happened and what to do about it.
 
 import type {
+  Cohort,
   EngagementDetail,
   EngagementFilter,
   EngagementPage,
@@ -12,6 +13,7 @@ import type {
   Program,
   ScheduleSessionRequest,
   SessionAgreement,
+  Sponsor,
   StartEngagementRequest,
 } from './types';
 
@@ -83,6 +85,18 @@ export class CoachFlowApi {
     return this.json<Program[]>('GET', '/api/programs');
   }
 
+  /** The firm's sponsors, for the picker when starting an engagement. */
+  sponsors(): Promise<Sponsor[]> {
+    return this.json<Sponsor[]>('GET', '/api/sponsors');
+  }
+
+  /** The firm's cohorts, for the "My engagements" filter. */
+  async cohorts(): Promise<Cohort[]> {
+    const page = await this.json<Cohort[] | { items?: Cohort[] }>('GET', '/api/cohorts');
+    const items = Array.isArray(page) ? page : page.items;
+    return Array.isArray(items) ? items : [];
+  }
+
   startEngagement(body: StartEngagementRequest, idempotencyKey: string): Promise<EngagementSummary> {
     return this.json<EngagementSummary>('POST', '/api/engagements', body, {
       'Idempotency-Key': idempotencyKey,
@@ -94,6 +108,7 @@ export class CoachFlowApi {
     if (filter.phase) query.set('phase', filter.phase);
     if (filter.flag) query.set('flag', filter.flag);
     if (filter.overdue) query.set('overdue', 'true');
+    if (filter.cohort) query.set('cohort', filter.cohort);
     if (filter.pageSize) query.set('pageSize', String(filter.pageSize));
     if (filter.continuationToken) query.set('continuationToken', filter.continuationToken);
     const qs = query.toString();

@@ -25,6 +25,21 @@ export interface StartEngagementRequest {
   overallGoals: string[];
   fee?: number;
   currency?: string;
+  /** A sponsor of the firm (GET /api/sponsors) who pays for the client and may read their progress. */
+  sponsorId?: string;
+}
+
+/** A sponsor a coach can name when starting an engagement. */
+export interface Sponsor {
+  id: string;
+  name: string;
+}
+
+/** A firm's cohort (a group of engagements imported together). */
+export interface Cohort {
+  id: string;
+  name: string;
+  programId: string;
 }
 
 export interface EngagementSummary {
@@ -39,6 +54,8 @@ export interface EngagementSummary {
   status: string;
   coachId: string;
   updatedAt: string;
+  /** The cohort the engagement was imported with; absent when started alone. */
+  cohort?: string | null;
 }
 
 export interface EngagementPage {
@@ -50,6 +67,7 @@ export interface EngagementFilter {
   phase?: string;
   flag?: string;
   overdue?: boolean;
+  cohort?: string;
   pageSize?: number;
   continuationToken?: string | null;
 }

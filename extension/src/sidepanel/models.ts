@@ -15,10 +15,19 @@ export interface StartFields {
   overallGoals: string; // one per line
   fee: string;
   currency: string;
+  sponsorId: string; // '' for none
 }
 
 export function emptyStartFields(): StartFields {
-  return { clientName: '', clientEmail: '', programId: '', overallGoals: '', fee: '', currency: '' };
+  return {
+    clientName: '',
+    clientEmail: '',
+    programId: '',
+    overallGoals: '',
+    fee: '',
+    currency: '',
+    sponsorId: '',
+  };
 }
 
 const EMAIL = /^[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]{2,}$/;
@@ -36,6 +45,7 @@ export function toStartRequest(fields: StartFields): Checked<StartEngagementRequ
     programId: fields.programId,
     overallGoals: lines(fields.overallGoals),
   };
+  if (fields.sponsorId) request.sponsorId = fields.sponsorId;
   const feeText = fields.fee.trim().replace(',', '.');
   if (feeText) {
     const fee = Number(feeText);

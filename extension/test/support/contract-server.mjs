@@ -73,6 +73,10 @@ export async function startContractServer(options = {}) {
 
     if (req.method === 'GET' && url.pathname === '/api/me') return send(200, me);
     if (req.method === 'GET' && url.pathname === '/api/programs') return send(200, PROGRAMS);
+    if (req.method === 'GET' && url.pathname === '/api/sponsors')
+      return send(200, [{ id: 'sponsor-acme', name: 'Acme Sponsor' }]);
+    if (req.method === 'GET' && url.pathname === '/api/cohorts')
+      return send(200, { items: [{ id: 'cohort-spring', name: 'Spring leaders', programId: 'career-6' }] });
     if (req.method === 'GET' && url.pathname === '/api/badge') {
       const count = [...state.engagements.values()].filter((e) => e.overdue || e.flags.length > 0).length;
       return send(200, { count });
@@ -101,6 +105,7 @@ export async function startContractServer(options = {}) {
         status: 'running',
         coachId: me.coachId,
         updatedAt: now,
+        sponsorId: body.sponsorId,
         overallGoals: body.overallGoals ?? [],
         timeline: [
           { at: now, type: 'engagement-started', summary: `Engagement with ${body.clientName} started` },
@@ -119,6 +124,8 @@ export async function startContractServer(options = {}) {
       const flag = url.searchParams.get('flag');
       if (phase) items = items.filter((e) => e.phase === phase);
       if (flag) items = items.filter((e) => e.flags.includes(flag));
+      const cohort = url.searchParams.get('cohort');
+      if (cohort) items = items.filter((e) => e.cohort === cohort);
       if (url.searchParams.get('overdue') === 'true') items = items.filter((e) => e.overdue);
       const pageSize = Number(url.searchParams.get('pageSize') ?? 50);
       const start = Number(url.searchParams.get('continuationToken') ?? 0);

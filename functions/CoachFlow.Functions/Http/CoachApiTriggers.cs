@@ -18,6 +18,10 @@ public sealed class CoachApiTriggers(HttpDispatch http)
     public Task ListPrograms([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/programs")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
 
+    [Function("ListSponsors")]
+    public Task ListSponsors([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/sponsors")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
+
     [Function("StartEngagement")]
     public Task StartEngagement([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/engagements")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);

@@ -12,6 +12,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CoachFlow.Web.Engagements;
 
 public sealed record MeResponse(string CoachId, string FirmId, string Name, string Email, string Role, string FirmName);
+/// <summary>A sponsor of the firm (someone who pays for clients and reads their progress); no email, only what a picker shows.</summary>
+public sealed record SponsorSummary(string Id, string Name);
 public sealed record ProgramSummary(string Id, int Version, string Name, int Sessions);
 public sealed record ScheduleRequest(int? Number, DateTimeOffset? StartAt, string? TimeZoneId);
 public sealed record GrowRequest(string? Goal, string? Reality, string? Options, string? Will);
@@ -56,6 +58,13 @@ public static class EngagementsApi
             TypedResults.Ok(engagements.Programs.All.GroupBy(p => p.Id).Select(g => g.MaxBy(p => p.Version)!)
                 .Select(p => new ProgramSummary(p.Id, p.Version, p.Name, p.SessionCount)).ToList()))
             .WithName("ListPrograms").WithSummary("Programs an engagement can start on");
+
+        api.MapGet("/sponsors", async (HttpContext http, TenancyStore tenancy, CancellationToken ct) =>
+        {
+            EngagementService.RequireWriter(http.Caller());
+            var sponsors = await tenancy.ListPeopleAsync(http.Caller().FirmId, Role.Sponsor, ct);
+            return TypedResults.Ok(sponsors.Select(s => new SponsorSummary(s.CoachId, s.Name)).ToList());
+        }).WithName("ListSponsors").WithSummary("The firm's sponsors a coach can name when starting an engagement (sponsorId)");
 
         api.MapPost("/engagements", CreateAsync).WithName("StartEngagement").WithSummary("Create a client and start an engagement; the contract email goes out");
         api.MapGet("/engagements", ListAsync).WithName("ListEngagements").WithSummary("List engagements (filters: phase, waitingFor, flag, overdue, status, coachId, cohort)");

@@ -50,7 +50,7 @@ public static class AdminCommands
             return 0;
         });
 
-        var seedDemo = new Command("seed-demo", "Create the local demo firm and coach if missing; prints a fresh coach token");
+        var seedDemo = new Command("seed-demo", "Create the local demo firm, its coach and a sponsor if missing; prints a fresh coach token");
         seedDemo.SetAction(async (parse, ct) =>
         {
             var tenancy = await OpenAsync(ct);
@@ -59,6 +59,9 @@ public static class AdminCommands
                 await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.example", TimeSpan.FromDays(30), firmId: "firm-demo", ct: ct);
                 await tenancy.AddCoachAsync("firm-demo", "Casey Coach", "casey@northwind.example", Role.Coach, "coach-demo", ct);
             }
+            // A sponsor (an employer paying for its people's coaching) the coach can name when starting an engagement.
+            if (await tenancy.GetCoachAsync("firm-demo", "sponsor-demo", ct) is null)
+                await tenancy.AddCoachAsync("firm-demo", "Jordan Sponsor (Contoso)", "jordan@contoso.example", Role.Sponsor, "sponsor-demo", ct);
             var coach = await tenancy.GetCoachAsync("firm-demo", "coach-demo", ct) ?? throw new InvalidOperationException("The demo coach is missing.");
             var token = await tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(30), ct);
             Console.WriteLine($"coach: {coach.Name} ({coach.CoachId}, firm {coach.FirmId})");

@@ -128,6 +128,20 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
         return new Coach(firmId, coachId, c.GetString("Name"), c.GetString("Email"), Enum.Parse<Role>(c.GetString("Role")));
     }
 
+    /// <summary>The firm's people (admins, coaches, sponsors), or only those of <paramref name="role"/>, by name: one partition query.</summary>
+    public async Task<IReadOnlyList<Coach>> ListPeopleAsync(string firmId, Role? role = null, CancellationToken ct = default)
+    {
+        if (!IsId(firmId)) return [];
+        var people = new List<Coach>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId} and RowKey ge {"coach|"} and RowKey lt {"coach}"}");
+        await foreach (var c in _table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            var person = new Coach(firmId, c.RowKey["coach|".Length..], c.GetString("Name"), c.GetString("Email"), Enum.Parse<Role>(c.GetString("Role")));
+            if (role is null || person.Role == role) people.Add(person);
+        }
+        return [.. people.OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(p => p.CoachId, StringComparer.Ordinal)];
+    }
+
     /// <summary>Ids are letters, digits, '-' and '_' (what <c>NewId</c> makes); anything else names nobody and never reaches a table key.</summary>
     private static bool IsId(string id) => id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 

@@ -160,6 +160,32 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Given_a_coach_When_listing_sponsors_Then_only_the_firms_sponsors_come_back_without_emails()
+    {
+        var listed = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/sponsors");
+        var otherFirm = await api.CoachB.GetFromJsonAsync<JsonElement>("/api/sponsors");
+        using var asSponsor = await api.SponsorA.GetAsync("/api/sponsors");
+
+        var sponsor = Assert.Single(listed.EnumerateArray());
+        Assert.Equal((api.SponsorAIdentity.CoachId, "Sam Sponsor"), (sponsor.GetProperty("id").GetString(), sponsor.GetProperty("name").GetString()));
+        Assert.False(sponsor.TryGetProperty("email", out _));
+        Assert.Empty(otherFirm.EnumerateArray());
+        await ProblemAsync(asSponsor, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Given_engagements_When_listing_by_a_cohort_none_belongs_to_Then_none_come_back()
+    {
+        await StartAsync(api.CoachA);
+
+        var all = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
+        var inCohort = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/engagements?cohort=no-such-cohort");
+
+        Assert.NotEmpty(all.GetProperty("items").EnumerateArray());
+        Assert.Empty(inCohort.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Given_a_coach_named_as_sponsor_When_starting_Then_it_is_refused()
     {
         using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.CoachAIdentity.CoachId));

@@ -12,11 +12,15 @@ export async function renderEngagements(ctx: ViewContext, params: URLSearchParam
   const phase = params.get('phase') ?? '';
   const flag = params.get('flag') ?? '';
   const overdue = params.get('overdue') === 'true';
+  const cohort = params.get('cohort') ?? '';
+  // Cohorts only matter to a firm that imports them: without any (or if listing them fails) there is no cohort filter.
+  const cohorts = await ctx.api.cohorts().catch(() => []);
+  if (ctx.isStale()) return;
 
   const applyFilters = () => {
     const next = new URLSearchParams();
     const data = new FormData(filters);
-    for (const key of ['phase', 'flag']) if (data.get(key)) next.set(key, String(data.get(key)));
+    for (const key of ['phase', 'flag', 'cohort']) if (data.get(key)) next.set(key, String(data.get(key)));
     if (data.get('overdue')) next.set('overdue', 'true');
     const qs = next.toString();
     ctx.navigate(`#/engagements${qs ? `?${qs}` : ''}`);
@@ -34,6 +38,17 @@ export async function renderEngagements(ctx: ViewContext, params: URLSearchParam
       },
     ),
     selectField('Flag', [{ value: '', label: 'Any flag' }, ...FLAGS], { id: 'filter-flag', value: flag }),
+    cohorts.length || cohort
+      ? selectField(
+          'Cohort',
+          [
+            { value: '', label: 'Any cohort' },
+            ...cohorts.map((c) => ({ value: c.id, label: c.name })),
+            ...(cohort && !cohorts.some((c) => c.id === cohort) ? [{ value: cohort, label: cohort }] : []),
+          ],
+          { id: 'filter-cohort', value: cohort },
+        )
+      : null,
     h(
       'div',
       { class: 'field checkbox' },
@@ -43,8 +58,11 @@ export async function renderEngagements(ctx: ViewContext, params: URLSearchParam
   );
   filters.querySelector<HTMLSelectElement>('#filter-phase')!.name = 'phase';
   filters.querySelector<HTMLSelectElement>('#filter-flag')!.name = 'flag';
+  const cohortSelect = filters.querySelector<HTMLSelectElement>('#filter-cohort');
+  if (cohortSelect) cohortSelect.name = 'cohort';
   filters.addEventListener('change', applyFilters);
 
+  const cohortNames = new Map(cohorts.map((c) => [c.id, c.name]));
   const badge = h('p', { class: 'badge-line', role: 'status' });
   const list = h('ul', { class: 'cards', 'aria-label': 'Engagements' });
   const status = h('div', {}, loading('Loading engagements…'));
@@ -63,17 +81,24 @@ export async function renderEngagements(ctx: ViewContext, params: URLSearchParam
     .catch(() => undefined); // the list's own error says what is wrong
 
   const load = async (token: string | null) => {
-    const page = await ctx.api.engagements({ phase, flag, overdue, pageSize: 25, continuationToken: token });
+    const page = await ctx.api.engagements({
+      phase,
+      flag,
+      overdue,
+      cohort,
+      pageSize: 25,
+      continuationToken: token,
+    });
     if (ctx.isStale()) return;
     status.replaceChildren();
-    list.append(...page.items.map((item) => card(item)));
+    list.append(...page.items.map((item) => card(item, cohortNames)));
     if (!list.children.length) {
       status.replaceChildren(
         h(
           'p',
           { class: 'empty' },
-          phase || flag || overdue ? 'No engagements match these filters.' : 'No engagements yet. ',
-          phase || flag || overdue ? null : h('a', { href: '#/start' }, 'Start one'),
+          phase || flag || overdue || cohort ? 'No engagements match these filters.' : 'No engagements yet. ',
+          phase || flag || overdue || cohort ? null : h('a', { href: '#/start' }, 'Start one'),
         ),
       );
     }
@@ -101,7 +126,7 @@ export async function renderEngagements(ctx: ViewContext, params: URLSearchParam
   }
 }
 
-function card(item: EngagementSummary): HTMLElement {
+function card(item: EngagementSummary, cohortNames: Map<string, string>): HTMLElement {
   return h(
     'li',
     { class: `card${item.overdue ? ' overdue' : ''}` },
@@ -111,6 +136,7 @@ function card(item: EngagementSummary): HTMLElement {
       { class: 'meta' },
       h('span', { class: 'phase' }, humanize(item.phase)),
       isNotable(item.status) ? ` · ${humanize(item.status)}` : '',
+      item.cohort ? ` · ${cohortNames.get(item.cohort) ?? item.cohort}` : '',
     ),
     item.waitingFor ? h('p', {}, 'Waiting for: ', waitingForWords(item.waitingFor)) : null,
     item.dueAt

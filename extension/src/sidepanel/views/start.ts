@@ -5,7 +5,7 @@ import { h } from '../../shared/dom';
 import { draftKey } from '../../shared/drafts';
 import { draftStore } from '../../shared/env';
 import { collect } from '../../shared/forms';
-import type { Program } from '../../shared/types';
+import type { Program, Sponsor } from '../../shared/types';
 import type { ViewContext } from '../context';
 import { emptyStartFields, toStartRequest, type StartFields } from '../models';
 import { describeSource, prefillFromPage } from '../prefill';
@@ -18,8 +18,9 @@ export async function renderStart(ctx: ViewContext): Promise<void> {
   ctx.root.replaceChildren(h('h1', {}, 'Start engagement'), loading('Loading programs…'));
   const drafts = draftStore();
   let programs: Program[];
+  let sponsors: Sponsor[];
   try {
-    programs = await ctx.api.programs();
+    [programs, sponsors] = await Promise.all([ctx.api.programs(), ctx.api.sponsors()]);
   } catch (error) {
     if (!ctx.isStale())
       ctx.root.replaceChildren(
@@ -120,6 +121,13 @@ export async function renderStart(ctx: ViewContext): Promise<void> {
       id: 'overall-goals',
       hint: 'e.g. “A leadership role in renewable energy within 12–18 months with at least 15% higher total pay”.',
     }),
+    sponsors.length
+      ? selectField(
+          'Sponsor (optional)',
+          [{ value: '', label: 'No sponsor' }, ...sponsors.map((s) => ({ value: s.id, label: s.name }))],
+          { path: 'sponsorId', value: fields.sponsorId, id: 'sponsor' },
+        )
+      : null,
     h(
       'div',
       { class: 'row' },
@@ -193,8 +201,21 @@ export async function renderStart(ctx: ViewContext): Promise<void> {
         request.fee !== undefined
           ? [h('dt', {}, 'Fee'), h('dd', {}, `${request.fee} ${request.currency ?? ''}`)]
           : [],
+        request.sponsorId
+          ? [
+              h('dt', {}, 'Sponsor'),
+              h('dd', {}, sponsors.find((s) => s.id === request.sponsorId)?.name ?? request.sponsorId),
+            ]
+          : [],
       ),
       h('p', {}, `The contract email goes to ${request.clientEmail} as soon as you confirm.`),
+      request.sponsorId
+        ? h(
+            'p',
+            { class: 'hint' },
+            'The sponsor sees the agreed goals and whether sessions took place, never answers or notes.',
+          )
+        : null,
       confirmActions(confirmButton, 'Back to edit', () => {
         confirm.remove();
         form.hidden = false;
