@@ -87,28 +87,61 @@ public sealed class AzuriteProcess : LocalService
 {
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>
+    /// Starts Azurite on free ports. A port found free can be taken by another test process before Azurite binds it (the
+    /// test assemblies run in parallel); then what answers there is not Azurite, so each port must answer as Azurite
+    /// does, and a start that lost a port is tried again on new ones.
+    /// </summary>
     public static async Task<AzuriteProcess> StartAsync()
     {
-        var azurite = new AzuriteProcess();
+        for (var attempt = 1; ; attempt++)
+        {
+            var azurite = new AzuriteProcess();
+            try
+            {
+                int blob = Repository.FreePort(), queue = Repository.FreePort(), table = Repository.FreePort();
+                azurite.Start("azurite", "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                    "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                    "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}");
+                foreach (var port in new[] { blob, queue, table }) await azurite.WaitUntilAsync(() => AnswersAsAzuriteAsync(port), "Azurite");
+                azurite.ConnectionString =
+                    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+                    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+                    $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+                    $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+                return azurite;
+            }
+            catch (Exception) when (attempt < 3)
+            {
+                await azurite.DisposeAsync();
+            }
+            catch
+            {
+                await azurite.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>True once the port answers with Azurite's <c>Server</c> header; anything else listening there is an error.</summary>
+    private static async Task<bool> AnswersAsAzuriteAsync(int port)
+    {
+        HttpResponseMessage response;
         try
         {
-            int blob = Repository.FreePort(), queue = Repository.FreePort(), table = Repository.FreePort();
-            azurite.Start("azurite", "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
-                "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}");
-            foreach (var port in new[] { blob, queue, table }) await azurite.WaitUntilAsync(() => PortOpenAsync(port), "Azurite");
-            azurite.ConnectionString =
-                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-                "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-                $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-                $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-            return azurite;
+            response = await Probe.GetAsync(new Uri($"http://127.0.0.1:{port}/devstoreaccount1?comp=list"));
         }
-        catch
+        catch (TaskCanceledException)
         {
-            await azurite.DisposeAsync();
-            throw;
+            return false; // a busy machine: ask again until the deadline
         }
+        using var _ = response;
+        var server = string.Join(' ', response.Headers.Server.Select(s => s.ToString()));
+        return server.Contains("Azurite", StringComparison.OrdinalIgnoreCase)
+            ? true
+            : throw new InvalidOperationException($"Port {port} is answered by something other than Azurite ('{server}').");
     }
 }
 
