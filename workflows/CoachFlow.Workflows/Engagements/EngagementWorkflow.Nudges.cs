@@ -89,3 +89,22 @@ public sealed partial class EngagementWorkflow
             Email(s, pending.EmailKind, Recipients.Client, pending.LinkPurpose, pending.Ref));
     }
 }
+
+/// <summary>What the read model's <c>WaitingFor</c> says about who acts next.</summary>
+public static class WaitingForClient
+{
+    /// <summary>
+    /// Whether a listing's <c>waitingFor</c> is something the client has to do (sign, answer, confirm), not the
+    /// coach (book a session, review, draft) or nobody. The questions before a session are not visible in the
+    /// listing; "resend the pending link" still finds them.
+    /// </summary>
+    public static bool Is(string? waitingFor) => waitingFor switch
+    {
+        null => false,
+        "client-signature" or "intake" or "final-reassessment" or "maintenance-plan-confirmation" or TimerIds.SixMonthCheck => true,
+        _ when waitingFor.EndsWith("-review", StringComparison.Ordinal) => false,
+        _ when waitingFor.StartsWith("reassessment-", StringComparison.Ordinal) => true,
+        _ when waitingFor.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) => true,
+        _ => false,
+    };
+}
