@@ -24,6 +24,7 @@ public sealed class BulkFixture : IAsyncLifetime
     public string FirmA { get; private set; } = "";
     public HttpClient AdminA { get; private set; } = null!;
     public HttpClient SponsorA { get; private set; } = null!;
+    public string SponsorAId { get; private set; } = "";
     public HttpClient AdminB { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -38,6 +39,7 @@ public sealed class BulkFixture : IAsyncLifetime
         var (firmA, _, adminToken) = await Tenancy.CreateFirmAsync("Firm A", "Ada Admin", "ada@a.example", TimeSpan.FromDays(1));
         FirmA = firmA.FirmId;
         var sponsor = await Tenancy.AddCoachAsync(firmA.FirmId, "Sam Sponsor", "sam@a.example", Role.Sponsor, null);
+        SponsorAId = sponsor.CoachId;
         var (_, _, adminBToken) = await Tenancy.CreateFirmAsync("Firm B", "Bo Admin", "bo@b.example", TimeSpan.FromDays(1));
 
         _app = AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, _azurite.ConnectionString, prefix,
@@ -100,7 +102,7 @@ public sealed class BulkActionsApiTests(BulkFixture api) : IClassFixture<BulkFix
     {
         var (_, coachApi) = await api.NewCoachAsync("Nina Nudge");
         var twice = new[] { await StartAsync(coachApi, "Pat Twice", "pat@client.test"), await StartAsync(coachApi, "Pat Twice", "pat@client.test") };
-        var once = await StartAsync(coachApi, "Kim Once");
+        var once = await StartAsync(coachApi, "Kim Once", sponsorId: api.SponsorAId);
         const string Message = "Hi! <b>Just checking in</b> & hoping the week went well.";
 
         var draft = await DraftAsync(coachApi, new { action = "nudge", message = Message });
@@ -123,6 +125,10 @@ public sealed class BulkActionsApiTests(BulkFixture api) : IClassFixture<BulkFix
         Assert.Equal(2, nudged);
         var timeline = await api.AdminA.GetFromJsonAsync<JsonElement>($"/api/engagements/{once}");
         Assert.Contains(timeline.GetProperty("timeline").EnumerateArray(), t => t.GetProperty("summary").GetString()!.Contains("Just checking in", StringComparison.Ordinal));
+        // The sponsor reads that a note went, never what it said.
+        var sponsors = (await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{once}")).GetProperty("timeline").EnumerateArray().ToList();
+        Assert.Contains(sponsors, t => t.GetProperty("type").GetString() == "client-nudged");
+        Assert.DoesNotContain(sponsors, t => t.GetProperty("summary").GetString()!.Contains("checking in", StringComparison.OrdinalIgnoreCase));
 
         // The admin asks again the same day: nobody is touched, each skipped with the reason.
         var again = await DraftAsync(api.AdminA, new { action = "nudge", message = "One more thing", filter = new { coachId = Coach(draft) } });
@@ -231,11 +237,11 @@ public sealed class BulkActionsApiTests(BulkFixture api) : IClassFixture<BulkFix
 
     private static string Coach(JsonElement draft) => draft.GetProperty("sample")[0].GetProperty("coachId").GetString()!;
 
-    private static async Task<string> StartAsync(HttpClient coach, string name, string? email = null)
+    private static async Task<string> StartAsync(HttpClient coach, string name, string? email = null, string? sponsorId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/engagements")
         {
-            Content = JsonContent.Create(new { clientName = name, clientEmail = email ?? $"{Guid.NewGuid():N}@client.test", programId = "career-6" }),
+            Content = JsonContent.Create(new { clientName = name, clientEmail = email ?? $"{Guid.NewGuid():N}@client.test", programId = "career-6", sponsorId }),
         };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         using var response = await coach.SendAsync(request);

@@ -172,6 +172,8 @@ public sealed class SettleBulkAction(EngagementStore store, TimeProvider time) :
                 var record = await store.GetInputAsync(item.EngagementId, key, ct);
                 var status = record?.Status ?? InputOutcome.Rejected;
                 var reason = record is null ? "the engagement was erased" : record.Reason;
+                if (status == InputOutcome.Rejected && action.Action == BulkActionKinds.Nudge && item.ClientId is { } client)
+                    await bulk.ReleaseNudgeAsync(action.FirmId, client, action.ActionId, item.EngagementId, ct);
                 if (status != RaiseOutcome.Accepted) await bulk.SetOutcomeAsync(action.FirmId, action.ActionId, item.Index, status, reason, ct);
                 return (item, status, reason);
             }));

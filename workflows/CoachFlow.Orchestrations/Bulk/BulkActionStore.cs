@@ -166,6 +166,21 @@ public sealed class BulkActionStore(EngagementStore store)
         }
     }
 
+    /// <summary>Gives back a claim whose nudge the engagement's rules refused (paused, say): the client was not nudged after all.</summary>
+    public async Task ReleaseNudgeAsync(string firmId, string clientId, string actionId, string engagementId, CancellationToken ct)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(NudgePartition(firmId), clientId, cancellationToken: ct);
+        if (!row.HasValue || row.Value!.GetString("ActionId") != actionId || row.Value.GetString("EngagementId") != engagementId) return;
+        try
+        {
+            await Table.DeleteEntityAsync(NudgePartition(firmId), clientId, row.Value.ETag, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Gone already, or claimed since by another action.
+        }
+    }
+
     private static TableEntity ToEntity(BulkActionRecord r) => new(r.FirmId, r.ActionId)
     {
         ["Action"] = r.Action, ["Message"] = r.Message, ["Reason"] = r.Reason, ["Filter"] = r.Filter, ["CreatedBy"] = r.CreatedBy,
