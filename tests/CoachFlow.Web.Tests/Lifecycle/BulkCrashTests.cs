@@ -12,7 +12,7 @@ namespace CoachFlow.Web.Tests.Lifecycle;
 /// The local host killed with SIGKILL just after a bulk action started running: after a restart on the same storage
 /// the orchestration finishes, and every selected engagement got its input once.
 /// </summary>
-public sealed class BulkCrashTests
+public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Clients = 120;
 
@@ -66,6 +66,7 @@ public sealed class BulkCrashTests
         await UntilAsync(async () => (await maildev.ReadAsync(ids.ToHashSet())).Count(e => e.Kind == EmailKinds.ContractInvitation) > Clients, TimeSpan.FromSeconds(60), "the first resend");
         await first.DisposeAsync(); // SIGKILL
         var sentBeforeTheKill = (await maildev.ReadAsync(ids.ToHashSet())).Count(e => e.Kind == EmailKinds.ContractInvitation) - Clients;
+        output.WriteLine($"Resend emails in maildev when the host was killed: {sentBeforeTheKill} of {Clients}");
 
         await using var second = Start();
         (await second.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
