@@ -87,7 +87,7 @@ public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
             .GroupBy(c => c.EngagementId).All(g => g.Select(c => c.MessageId).Distinct().Count() == 2) && contracts.Select(c => c.EngagementId).Distinct().Count() == Clients,
             TimeSpan.FromSeconds(120), "every resend email");
         Assert.All(contracts.GroupBy(c => c.EngagementId), g => Assert.Equal(2, g.Select(c => c.MessageId).Distinct().Count()));
-        Assert.InRange(sentBeforeTheKill, 1, Clients);
+        Assert.InRange(sentBeforeTheKill, 1, Clients - 1); // killed mid-run: some resends out, not all
     }
 
     private static HttpClient Client(AppProcess app, string token)
