@@ -58,6 +58,30 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void Given_a_nudge_with_markup_in_the_coachs_message_When_rendered_Then_the_html_encodes_it_and_the_link_says_what_it_opens()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.ClientNudge, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/c/intake?t=1"),
+            CoachMessage: $"Any news? {Script}", PendingWhat: "the pre-coaching questionnaire"));
+
+        Assert.Equal("A note from Ana Ruiz", email.Subject);
+        Assert.DoesNotContain("<script", email.Html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Any news? &lt;script&gt;", email.Html, StringComparison.Ordinal);
+        Assert.Contains($"Any news? {Script}", email.Text, StringComparison.Ordinal);
+        Assert.Contains("opens the pre-coaching questionnaire", email.Text, StringComparison.Ordinal);
+        Assert.Contains("https://a.test/c/intake?t=1", email.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_nudge_without_anything_pending_When_rendered_Then_it_asks_for_a_reply_and_has_no_link()
+    {
+        var email = Renderer.Render(new EmailModel(EmailKinds.ClientNudge, "Jordan", "Ana Ruiz", TestData.Branding, null, CoachMessage: "Shall we book our next session?"));
+
+        Assert.Contains("Shall we book our next session?", email.Text, StringComparison.Ordinal);
+        Assert.Contains("reply to this email", email.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("/c/", email.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Given_a_firm_name_with_markup_When_rendered_Then_it_is_encoded_in_the_html()
     {
         var branding = TestData.Branding with { FirmName = "Acme <b onmouseover=\"x()\">Coaching</b>" };

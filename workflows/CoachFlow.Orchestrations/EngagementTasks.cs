@@ -25,6 +25,10 @@ public static class EngagementTasks
         registry.AddActivity<BeginPart>();
         registry.AddActivity<RecordStep>();
         registry.AddActivity<RunEffects>();
+        registry.AddOrchestrator(Names.Orchestrators.BulkAction, new Bulk.BulkAction());
+        registry.AddActivity<Bulk.BeginBulkAction>();
+        registry.AddActivity<Bulk.KeepBulkBatch>();
+        registry.AddActivity<Bulk.SettleBulkAction>();
         return registry;
     }
 }

@@ -18,8 +18,11 @@ public static class Names
         public const string Graduation = nameof(Graduation);
         public const string Maintenance = nameof(Maintenance);
 
+        /// <summary>A firm's bulk follow-up: keeps and raises one input per selected engagement, in batches, then counts what came of them.</summary>
+        public const string BulkAction = nameof(BulkAction);
+
         public static readonly IReadOnlyList<string> All =
-            [Engagement, ContractSigning, PreCoachingQuestionnaire, CoachingSession, Reassessment, Graduation, Maintenance];
+            [Engagement, ContractSigning, PreCoachingQuestionnaire, CoachingSession, Reassessment, Graduation, Maintenance, BulkAction];
     }
 
     /// <summary>The activities: all of an engagement's I/O.</summary>
@@ -34,7 +37,16 @@ public static class Names
         /// <summary>Effects again, after a failure or an operator's redrive.</summary>
         public const string RunEffects = nameof(RunEffects);
 
-        public static readonly IReadOnlyList<string> All = [BeginPart, RecordStep, RunEffects];
+        /// <summary>A bulk action starts running: it is marked running and says how many batches its selection has.</summary>
+        public const string BeginBulkAction = nameof(BeginBulkAction);
+
+        /// <summary>One batch of a bulk action: each input kept in its engagement's inbox; returns where to raise them.</summary>
+        public const string KeepBulkBatch = nameof(KeepBulkBatch);
+
+        /// <summary>A bulk action's outcomes read back from the inboxes and counted; true when all are decided (or it stops waiting).</summary>
+        public const string SettleBulkAction = nameof(SettleBulkAction);
+
+        public static readonly IReadOnlyList<string> All = [BeginPart, RecordStep, RunEffects, BeginBulkAction, KeepBulkBatch, SettleBulkAction];
     }
 
     /// <summary>External events.</summary>

@@ -32,13 +32,17 @@ public sealed record SessionTime(int Number, DateTimeOffset StartAt, TimeSpan Du
 /// <param name="Kind">One of <c>EmailKinds</c>.</param>
 /// <param name="ActionUrl">The call to action, carrying a signed token; null for the kinds that have none (pause, resume, change of coach).</param>
 /// <param name="Session">Required for the session kinds (confirmation, rescheduled, reminder); shown wherever given.</param>
+/// <param name="CoachMessage">The coach's own short message (a nudge), encoded in the HTML part like every value.</param>
+/// <param name="PendingWhat">What the link opens, in words ("the pre-coaching questionnaire"), for a nudge that carries one.</param>
 public sealed record EmailModel(
     string Kind,
     string ClientFirstName,
     string CoachName,
     FirmBranding Branding,
     Uri? ActionUrl,
-    SessionTime? Session = null);
+    SessionTime? Session = null,
+    string? CoachMessage = null,
+    string? PendingWhat = null);
 
 /// <summary>A rendered email: its subject, HTML and plain-text parts.</summary>
 public sealed record RenderedEmail(string Kind, string Subject, string Html, string Text);

@@ -66,6 +66,8 @@ public sealed partial class EmailRenderer
         // Unset rather than empty: in Liquid an empty string is truthy.
         if (model.Branding.LogoUrl is { } logo) context.SetValue("logo_url", logo.AbsoluteUri);
         if (model.ActionUrl is { } action) context.SetValue("action_url", action.AbsoluteUri);
+        context.SetValue("coach_message", model.CoachMessage ?? "");
+        context.SetValue("pending_what", model.PendingWhat ?? "what you have open");
         if (model.Session is { } session)
         {
             context.SetValue("session_number", session.Number);

@@ -76,7 +76,10 @@ public sealed class EmailEffects(
         var session = number is { } n && state.Session(n) is { } s
             ? new SessionTime(n, s.StartAt, program?.SessionLengthFor(state.Terms) ?? TimeSpan.FromMinutes(state.Terms?.SessionMinutes ?? 60), s.TimeZoneId)
             : null;
-        var rendered = renderer.Render(new EmailModel(email.Kind, greeted, coach.Name, branding, url, session));
+        // A nudge shows the coach's message as of its step (the state it was sent with), never anything the client wrote.
+        var nudge = email.Kind == EmailKinds.ClientNudge ? state.LastNudge?.Message : null;
+        var pendingWhat = email.Kind == EmailKinds.ClientNudge && url is not null ? EngagementWorkflow.PendingFrom(state)?.What : null;
+        var rendered = renderer.Render(new EmailModel(email.Kind, greeted, coach.Name, branding, url, session, nudge, pendingWhat));
 
         var attachments = new List<EmailAttachment>();
         if (session is not null && email.Kind is EmailKinds.SessionConfirmation or EmailKinds.SessionRescheduled)

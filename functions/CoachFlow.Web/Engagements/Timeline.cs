@@ -56,6 +56,8 @@ public static class Timeline
         [nameof(MaintenancePlanChangesRequested)] = "maintenance-plan-changes-requested",
         [nameof(FollowUpStarted)] = "follow-up-started",
         [nameof(PreviousEngagementLinked)] = "follows-up-engagement",
+        [nameof(ClientNudged)] = "client-nudged",
+        [nameof(PendingLinkResent)] = "pending-link-resent",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The OpenAPI description of <c>TimelineEntry.type</c>: every kind, so clients can rely on them.</summary>
@@ -66,7 +68,8 @@ public static class Timeline
         "action-check-in-requested, action-checked-in, reassessment-requested, reassessment-reminder-sent, reassessment-completed, " +
         "reassessment-reviewed, flag-raised, flag-cleared, maintenance-plan-drafted, maintenance-plan-confirmed, graduated, " +
         "maintenance-check-in-sent, maintenance-check-in-answered, engagement-paused, engagement-resumed, coach-changed, " +
-        "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement; " +
+        "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement, client-nudged, " +
+        "pending-link-resent; " +
         "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag.)";
 
     /// <summary>The kind for a stored type; an unknown one (a newer host's) is just <c>event</c>.</summary>
@@ -135,9 +138,24 @@ public static class Timeline
             nameof(MaintenancePlanChangesRequested) => $"{client} asked for changes to maintenance plan version {Int("draft")}",
             nameof(FollowUpStarted) => $"Follow-up engagement started for {client}",
             nameof(PreviousEngagementLinked) => $"Follows up an earlier engagement with {client}",
+            // The coach's message is for the coach's eyes and the client's; a sponsor reads only that a note went.
+            nameof(ClientNudged) => sponsor || Str("message") is not { Length: > 0 } message
+                ? $"Sent {client} a note"
+                : $"Sent {client} a note: “{message}”",
+            nameof(PendingLinkResent) => $"Sent {client} the link to {PendingWords(Str("linkPurpose"))} again",
             _ => "Something happened that this version of CoachFlow does not describe",
         };
     }
+
+    private static string PendingWords(string? purpose) => purpose switch
+    {
+        "intake" => "the pre-coaching questionnaire",
+        "pre-session-questionnaire" => "the questions before the session",
+        "reassessment" => "the reassessment",
+        "confirm-maintenance-plan" => "the maintenance plan",
+        TimerIds.SixMonthCheck => "the “still applying it?” check",
+        _ => "the maintenance check-in",
+    };
 
     private static string Flag(string? flag, string client, bool raised) => (flag, raised) switch
     {

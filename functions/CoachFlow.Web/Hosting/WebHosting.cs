@@ -46,6 +46,7 @@ public static class WebHosting
         app.MapOpenApi();
         app.MapHealth();
         app.MapEngagementsApi();
+        app.MapBulkActionsApi();
         app.MapSendGridWebhook();
         app.MapClientPages();
         return app;

@@ -58,6 +58,9 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     private const string InboxPrefix = "in-";
 
     public TableClient Engagements { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}engagements");
+
+    /// <summary>Another of the read model's tables, <c>{prefix}{name}</c>, in the same account (e.g. bulk actions).</summary>
+    public TableClient Table(string name) => tables.GetTableClient($"{prefix.ToLowerInvariant()}{name}");
     public TableClient Index { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}index");
 
     public async Task EnsureCreatedAsync(CancellationToken ct = default) =>

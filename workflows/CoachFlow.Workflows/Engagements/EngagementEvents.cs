@@ -111,3 +111,9 @@ public sealed record FollowUpStarted(string EngagementId, string FollowUpEngagem
 
 /// <summary>This engagement follows up <see cref="PreviousEngagementId"/>, from which the coach started it.</summary>
 public sealed record PreviousEngagementLinked(string EngagementId, string PreviousEngagementId, DateTimeOffset LinkedAt) : EngagementEvent(EngagementId);
+
+/// <summary>The coach's short message went to the client, with the link for <see cref="LinkPurpose"/> when something was pending from them.</summary>
+public sealed record ClientNudged(string EngagementId, string Message, string? LinkPurpose, DateTimeOffset NudgedAt) : EngagementEvent(EngagementId);
+
+/// <summary>The link for what the client has pending (<see cref="LinkPurpose"/>, about <see cref="Ref"/>) was sent again.</summary>
+public sealed record PendingLinkResent(string EngagementId, string LinkPurpose, string Ref, DateTimeOffset ResentAt) : EngagementEvent(EngagementId);

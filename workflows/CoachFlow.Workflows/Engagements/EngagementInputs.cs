@@ -134,3 +134,10 @@ public sealed record ReportEmailBouncing(string Event) : WorkflowInput;
 
 /// <summary>The coach starts <see cref="FollowUpEngagementId"/> for the same client, from a graduated client's engagement.</summary>
 public sealed record StartFollowUp(string FollowUpEngagementId) : WorkflowInput;
+
+/// <summary>A short message from the coach, emailed to the client in the firm's template with the link to what the client has pending.</summary>
+/// <remarks>At most one a day per engagement (<see cref="EngagementWorkflow.NudgeInterval"/>); at most <see cref="EngagementWorkflow.MaxNudgeLength"/> characters.</remarks>
+public sealed record NudgeClient(string Message) : WorkflowInput;
+
+/// <summary>Sends again the link for what the engagement waits for from the client (contract, intake, pre-session questions, reassessment, plan, check).</summary>
+public sealed record ResendPendingLink : WorkflowInput;

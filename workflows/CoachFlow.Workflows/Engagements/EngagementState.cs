@@ -86,6 +86,9 @@ public sealed record EngagementState
     /// <summary>The engagement this one follows up, when the coach started it from an earlier one.</summary>
     public string? PreviousEngagementId { get; init; }
 
+    /// <summary>The coach's last nudge to the client (its message is what the nudge email shows); at most one a day.</summary>
+    public ClientNudge? LastNudge { get; init; }
+
     public DateTimeOffset? ClosedAt { get; init; }
     public Party? EndedBy { get; init; }
     public string? EndReason { get; init; }
@@ -142,3 +145,6 @@ public sealed record ReassessmentRecord(
 public sealed record MaintenanceCheckRecord(string CheckId, bool StillApplying, string? TriggerReported, DateTimeOffset RecordedAt);
 
 public sealed record EngagementFlag(string Name, string? Subject, DateTimeOffset RaisedAt);
+
+/// <summary>A short message from the coach to the client, and when it went.</summary>
+public sealed record ClientNudge(string Message, DateTimeOffset NudgedAt);

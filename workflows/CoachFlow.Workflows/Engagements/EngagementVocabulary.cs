@@ -34,6 +34,8 @@ public static class EmailKinds
     public const string MaintenancePlanChangesRequested = "maintenance-plan-changes-requested";
     /// <summary>To the sponsor, on the program's <see cref="Programs.SponsorReports"/> cadence: a link to the progress report, nothing more.</summary>
     public const string ProgressReport = "progress-report";
+    /// <summary>To the client: a short message from the coach (bulk follow-up), with the link to what they have pending, if anything.</summary>
+    public const string ClientNudge = "client-nudge";
 
     public static readonly ImmutableList<string> All =
     [
@@ -41,7 +43,7 @@ public static class EmailKinds
         SessionConfirmation, SessionRescheduled, SessionReminder, SessionSummary, ActionCheckIn, ReassessmentInvitation,
         ReassessmentReminder, GoalsUpdated, MaintenancePlanReview, Graduation, MaintenanceCheckIn, StillApplyingCheck,
         EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
-        SupportRequested, MaintenancePlanChangesRequested, ProgressReport,
+        SupportRequested, MaintenancePlanChangesRequested, ProgressReport, ClientNudge,
     ];
 }
 

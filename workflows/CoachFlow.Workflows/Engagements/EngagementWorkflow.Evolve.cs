@@ -74,6 +74,8 @@ public sealed partial class EngagementWorkflow
         MaintenancePlanChangesRequested x => s with { PlanChangesRequestedOn = x.Draft },
         FollowUpStarted x => s with { FollowUps = s.FollowUps.Add(x.FollowUpEngagementId) },
         PreviousEngagementLinked x => s with { PreviousEngagementId = x.PreviousEngagementId },
+        ClientNudged x => s with { LastNudge = new ClientNudge(x.Message, x.NudgedAt) },
+        PendingLinkResent => s,
         MaintenancePlanConfirmed => s,
         Graduated x => s with { Phase = EngagementPhase.Maintenance, GraduatedAt = x.GraduatedAt, MaintenanceEndsAt = x.MaintenanceEndsAt },
         MaintenanceCheckInSent x => s with { ChecksSent = s.ChecksSent.Add(x.CheckId) },

@@ -29,7 +29,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(MarkSessionHeld), typeof(CheckInAction), typeof(SubmitReassessment), typeof(ReviewReassessment),
         typeof(DraftMaintenancePlan), typeof(ConfirmMaintenancePlan), typeof(AnswerMaintenanceCheckIn),
         typeof(PauseEngagement), typeof(ResumeEngagement), typeof(EndEngagement), typeof(ChangeCoach), typeof(ReportEmailBouncing),
-        typeof(RequestPlanChanges), typeof(StartFollowUp),
+        typeof(RequestPlanChanges), typeof(StartFollowUp), typeof(NudgeClient), typeof(ResendPendingLink),
     ];
 
     public override IReadOnlyList<Type> EventTypes =>
@@ -43,6 +43,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(MaintenanceCheckInSent), typeof(MaintenanceCheckInRecorded), typeof(EngagementPaused), typeof(EngagementResumed),
         typeof(CoachChanged), typeof(EngagementEnded), typeof(EngagementClosed),
         typeof(MaintenancePlanChangesRequested), typeof(FollowUpStarted), typeof(PreviousEngagementLinked),
+        typeof(ClientNudged), typeof(PendingLinkResent),
     ];
 
     public override IReadOnlyList<Type> EffectTypes => [typeof(SendEmail), typeof(WriteDocument), typeof(NotifyCoach)];
@@ -52,7 +53,8 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
     public override Decision<EngagementEvent> Decide(EngagementState state, WorkflowInput input, DateTimeOffset now)
     {
         var decision = DecideCore(state, input, now);
-        return input is TimerFired or ReportEmailBouncing ? decision : WithActivity(state, decision, now);
+        // A nudge or a link sent again is the coach reaching out, not progress: it neither restarts nor clears "stalled".
+        return input is TimerFired or ReportEmailBouncing or NudgeClient or ResendPendingLink ? decision : WithActivity(state, decision, now);
     }
 
     private Decision<EngagementEvent> DecideCore(EngagementState s, WorkflowInput input, DateTimeOffset now)
@@ -82,6 +84,8 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             case PauseEngagement pause: return Pause(s, pause, now);
             case ResumeEngagement: return s.Phase == EngagementPhase.Paused ? Resume(s, now) : Decision<EngagementEvent>.None;
             case StartFollowUp follow: return FollowUp(s, follow, now);
+            case NudgeClient nudge: return Nudge(s, nudge, now);
+            case ResendPendingLink: return ResendPending(s, input, now);
         }
 
         if (s.Phase == EngagementPhase.Paused)
