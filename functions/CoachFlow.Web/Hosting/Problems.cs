@@ -42,6 +42,9 @@ public static partial class Problems
     public static (int Status, string Title, string Detail) Describe(Exception? error) => error switch
     {
         EngagementNotFoundException e => (404, "Not found", e.Message),
+        Cohorts.CohortNotFoundException e => (404, "Not found", e.Message),
+        Cohorts.CohortHasBadRowsException e => (422, "The file has bad rows", e.Message),
+        Cohorts.UnsupportedMediaTypeException e => (415, "Unsupported media type", e.Message),
         InvalidStatusException e => (409, "Not possible now", e.Message),
         ForbiddenException e => (403, "Not allowed", e.Message),
         NotPossibleNowException e => (409, "Not possible now", e.Message),
