@@ -12,8 +12,6 @@ public static class CohortsApi
     /// <summary>Largest cohort file: 10,000 rows of up to about 1.6 kB each.</summary>
     public const long MaxFileBytes = 16 * 1024 * 1024;
 
-    private static readonly string[] CsvTypes = ["text/csv", "application/csv", "text/plain", "application/vnd.ms-excel"];
-
     /// <summary>The cohort services (store, validation, the batch worker's work) and their tables, container and queue.</summary>
     public static IServiceCollection AddCohorts(this IServiceCollection services, IConfiguration configuration)
     {
@@ -32,7 +30,8 @@ public static class CohortsApi
         var api = app.MapGroup("/api/cohorts").RequireCaller().WithTags("Cohorts");
         api.MapPost("", UploadAsync).WithName("UploadCohort")
             .WithSummary("Upload a cohort's CSV (text/csv body; ?name=…&program=…): the validation report, with each bad row's line and reason. Nothing starts (firm admin)")
-            .Accepts<string>("text/csv").Produces<CohortView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(415);
+            // Routing answers any other Content-Type with a 415 problem saying to send text/csv (Problems' status pages).
+            .Accepts<string>("text/csv", "application/csv", "text/plain", "application/vnd.ms-excel").Produces<CohortView>().ProducesProblem(400).ProducesProblem(403).ProducesProblem(409).ProducesProblem(415);
         api.MapPost("/{id}/start", StartAsync).WithName("StartCohort")
             .WithSummary("Start the cohort's last uploaded file, paced; refused (422, with the report) while rows are bad unless validOnly=true (firm admin)")
             .Produces<CohortView>(StatusCodes.Status202Accepted).ProducesProblem(422).ProducesProblem(404).ProducesProblem(403);
@@ -50,9 +49,6 @@ public static class CohortsApi
     {
         var caller = http.Caller();
         CohortService.RequireAdmin(caller); // before the body is read
-        var type = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
-        if (type is not null && !CsvTypes.Contains(type))
-            throw new UnsupportedMediaTypeException($"Send the cohort file as CSV with 'Content-Type: text/csv' (this request said '{type}').");
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxFileBytes;
         if (http.Request.ContentLength > MaxFileBytes) throw new BadInputException($"The file is larger than {MaxFileBytes / 1024 / 1024} MB; split it into files of at most {CohortCsv.MaxRows:N0} rows.");
         using var body = new MemoryStream();
@@ -94,6 +90,3 @@ public static class CohortsApi
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
-
-/// <summary>The request body is not in a type this endpoint reads (a 415 with the reason).</summary>
-public sealed class UnsupportedMediaTypeException(string message) : WorkflowException(message);
