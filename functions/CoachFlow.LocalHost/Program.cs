@@ -4,6 +4,7 @@ using CoachFlow.Web.Hosting;
 // The local host: CoachFlow's HTTP surface and its engagements' orchestrators and activities in one ASP.NET Core
 // process, on an in-process Durable Task sidecar over Azurite (see docs/architecture.md, "The local engine").
 if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
+if (args is ["cohort", ..]) return await CoachFlow.Web.Cohorts.CohortCommand.RunAsync(args[1..]);
 if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
 
 var builder = WebApplication.CreateBuilder(args);
@@ -18,6 +19,7 @@ builder.Configuration.GetSection("CoachFlow:Engine").Bind(engine);
 await using var sidecar = await DurableTaskSidecar.StartAsync(engine);
 builder.Services.AddEngagementEngine(sidecar.Address, engine.ConnectionString, storage.CheckedPrefix, concurrency: engine.Concurrency);
 builder.Services.AddCoachFlowWeb(builder.Configuration);
+builder.Services.AddHostedService<CohortImportWorker>(); // cohort import batches (the Functions app's queue trigger in Azure)
 
 var app = builder.Build();
 app.UseCoachFlowMiddleware();

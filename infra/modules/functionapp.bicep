@@ -117,6 +117,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
         { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
         // The task hub the engagements run in (host.json: "hubName": "%CoachFlowTaskHub%").
         { name: 'CoachFlowTaskHub', value: taskHubName }
+        // The queue cohort import batches go through (the CohortImportBatch trigger: "%CoachFlowCohortQueue%"):
+        // {CoachFlow:Storage:Prefix}cohort-imports, and the prefix is CoachFlow's default, coachflow.
+        { name: 'CoachFlowCohortQueue', value: 'coachflowcohort-imports' }
         // DefaultAzureCredential in the worker picks the user-assigned identity from this.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }

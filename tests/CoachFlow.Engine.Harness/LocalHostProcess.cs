@@ -39,9 +39,13 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
 
     /// <summary>Runs <c>admin seed-demo</c> with the same configuration and returns the demo coach's token.</summary>
-    public static async Task<string> SeedDemoAsync(string appDll, IReadOnlyDictionary<string, string> environment)
+    public static Task<string> SeedDemoAsync(string appDll, IReadOnlyDictionary<string, string> environment) =>
+        AdminAsync(appDll, ["seed-demo"], environment);
+
+    /// <summary>Runs <c>admin …</c> (<c>seed-demo</c>, <c>add-user</c>) with the same configuration and returns the token it printed.</summary>
+    public static async Task<string> AdminAsync(string appDll, string[] args, IReadOnlyDictionary<string, string> environment)
     {
-        var info = Info(appDll, ["admin", "seed-demo"], environment);
+        var info = Info(appDll, ["admin", .. args], environment);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {appDll}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -49,7 +53,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         var token = (await stdout).Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("token: ", StringComparison.Ordinal))?["token: ".Length..];
         return process.ExitCode == 0 && token is { Length: > 0 }
             ? token
-            : throw new InvalidOperationException($"admin seed-demo exited with {process.ExitCode} and printed no token:\n{await stdout}\n{await stderr}");
+            : throw new InvalidOperationException($"admin {args[0]} exited with {process.ExitCode} and printed no token:\n{await stdout}\n{await stderr}");
     }
 
     /// <summary>Starts the app on a free port and waits until <c>GET /api/health</c> answers 200.</summary>

@@ -9,7 +9,9 @@ using CoachFlow.Workflows.Programs;
 //   bench <storage> [--engagements N] [--concurrency N]   the engine benchmark (key: value lines)
 //   bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]
 //                                    the whole local host as a child process, through its API and maildev (key: value lines)
-if (args is [var benchMode and ("bench" or "bench-api"), var benchStorage, .. var rest])
+//   bench-cohort <storage> --smtp-port N --inbox URL --app-dll PATH [--rows N]
+//                                    a cohort imported through the API while a live engagement's client acts (key: value lines)
+if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort"), var benchStorage, .. var rest])
 {
     string? Text(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
     int Option(string name, int fallback) => Text(name) is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
@@ -19,6 +21,7 @@ if (args is [var benchMode and ("bench" or "bench-api"), var benchStorage, .. va
         Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]");
         return 2;
     }
+    if (benchMode == "bench-cohort") return await CohortBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, Option("--rows", 1000));
     return await ApiBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, Option("--engagements", 1000), Option("--concurrency", 16),
         Text("--program") ?? ApiBench.DefaultCohortProgram);
 }

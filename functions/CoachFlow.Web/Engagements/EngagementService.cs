@@ -105,9 +105,12 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
     /// <param name="followUpOf">The engagement this one follows up (its coach keeps the client), or null.</param>
     /// <param name="cohort">For a row of a cohort import: the cohort, the row's coach (already checked to be the firm's) and the client's time zone.
     /// The engagement's id is then the cohort's and the client email's, so importing the same row again starts nobody twice.</param>
+    /// <param name="waitForFirstStep">Wait up to <see cref="DecisionWait"/> for the engagement's first step, so the caller can read what it
+    /// started (a person pressed a button). A cohort import passes false: it reads nothing back, and a batch waiting 10 s on a busy engine would
+    /// only slow itself down.</param>
     /// <returns>The engagement's id, and whether this call started it (false: the same key started it before).</returns>
     public async Task<(string EngagementId, bool Started)> StartAsync(Caller caller, CreateEngagementRequest request, Coach? sponsor, string? idempotencyKey, CancellationToken ct,
-        EngagementState? followUpOf = null, CohortStart? cohort = null)
+        EngagementState? followUpOf = null, CohortStart? cohort = null, bool waitForFirstStep = true)
     {
         RequireWriter(caller);
         var program = programs.Find(request.ProgramId ?? "")
@@ -119,10 +122,10 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         if (request.Fee is < 0 or > 1_000_000) throw new BadInputException("The fee is between 0 and 1,000,000.");
         if (request.SessionMinutes is < 15 or > 480) throw new BadInputException("A session lasts between 15 and 480 minutes.");
 
-        var key = cohort is not null ? $"cohort:{cohort.CohortId}:{clientEmail.ToLowerInvariant()}"
+        var key = cohort is not null ? CohortKey(cohort.CohortId, clientEmail)
             : string.IsNullOrWhiteSpace(idempotencyKey) ? Guid.NewGuid().ToString("N") : idempotencyKey;
         var coachId = cohort?.CoachId ?? followUpOf?.CoachId ?? caller.Coach.CoachId;
-        var engagementId = "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(cohort is null ? $"{caller.FirmId}|{coachId}|{key}" : $"{caller.FirmId}|{key}")))[..20];
+        var engagementId = cohort is not null ? CohortEngagementId(caller.FirmId, cohort.CohortId, clientEmail) : EngagementIdOf($"{caller.FirmId}|{coachId}|{key}");
         var clientId = ClientIdOf(caller.FirmId, clientEmail);
         var terms = new EngagementTerms(
             request.SessionMinutes ?? 60,
@@ -138,9 +141,16 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
             CohortId: cohort?.CohortId, ClientTimeZone: cohort?.TimeZoneId ?? followUpOf?.ClientTimeZone);
         var started = await engine.StartAsync(engagementId, start, key, ct);
         // The engagement's first step records it in the read model: wait for it, so the caller can read what it started.
-        await engine.WaitForOutcomeAsync(engagementId, "start:" + key, DecisionWait, ct);
+        if (waitForFirstStep) await engine.WaitForOutcomeAsync(engagementId, "start:" + key, DecisionWait, ct);
         return (engagementId, started);
     }
+
+    /// <summary>The id of a cohort row's engagement: the firm's, the cohort's and the client email's (case-insensitive), whoever imports it.</summary>
+    public static string CohortEngagementId(string firmId, string cohortId, string clientEmail) => EngagementIdOf($"{firmId}|{CohortKey(cohortId, clientEmail)}");
+
+    private static string CohortKey(string cohortId, string clientEmail) => $"cohort:{cohortId}:{clientEmail.Trim().ToLowerInvariant()}";
+
+    private static string EngagementIdOf(string seed) => "eng-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed)))[..20];
 
     /// <summary>
     /// Starts a follow-up engagement for the client of a graduated engagement: the client's details, the goals

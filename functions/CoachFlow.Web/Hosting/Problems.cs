@@ -32,7 +32,10 @@ public static partial class Problems
                 404 => ("Not found", $"There is nothing at {http.Request.Path}. The API is described at /openapi/v1.json."),
                 405 => ("Method not allowed", $"{http.Request.Method} is not supported on {http.Request.Path}."),
                 413 => ("Too large", "The request body is larger than the 1 MB this API accepts."),
-                415 => ("Unsupported media type", "Send the body as JSON with 'Content-Type: application/json'."),
+                // Routing refuses a body of a type the endpoint does not declare: JSON everywhere, CSV for a cohort file.
+                415 => ("Unsupported media type", http.Request.Path.StartsWithSegments("/api/cohorts")
+                    ? "Send the cohort file as CSV with 'Content-Type: text/csv'."
+                    : "Send the body as JSON with 'Content-Type: application/json'."),
                 401 => ("Not signed in", "Send a personal access token as 'Authorization: Bearer cfp_…'."),
                 _ => ("Request failed", "The request could not be handled as sent."),
             };
@@ -42,6 +45,8 @@ public static partial class Problems
     public static (int Status, string Title, string Detail) Describe(Exception? error) => error switch
     {
         EngagementNotFoundException e => (404, "Not found", e.Message),
+        Cohorts.CohortNotFoundException e => (404, "Not found", e.Message),
+        Cohorts.CohortHasBadRowsException e => (422, "The file has bad rows", e.Message),
         InvalidStatusException e => (409, "Not possible now", e.Message),
         ForbiddenException e => (403, "Not allowed", e.Message),
         NotPossibleNowException e => (409, "Not possible now", e.Message),

@@ -17,6 +17,9 @@ public sealed class StorageOptions
     /// <summary>Blob service URI for identity-based access (Azure).</summary>
     public Uri? BlobUri { get; set; }
 
+    /// <summary>Queue service URI for identity-based access (Azure): cohort import batches (<c>{prefix}cohort-imports</c>).</summary>
+    public Uri? QueueUri { get; set; }
+
     /// <summary>
     /// Prefix of every table and container name, and the Durable Task hub's name (letters and digits), so
     /// environments can share an account.

@@ -1,4 +1,5 @@
 using CoachFlow.Web.ClientPages;
+using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
@@ -28,6 +29,7 @@ public static class WebHosting
         services.AddSharedDataProtection();
         services.AddCoachFlowTelemetry(configuration);
         services.AddClientPages();
+        services.AddCohorts(configuration);
         return services;
     }
 
@@ -47,6 +49,7 @@ public static class WebHosting
         app.MapHealth();
         app.MapEngagementsApi();
         app.MapBulkActionsApi();
+        app.MapCohortsApi();
         app.MapSendGridWebhook();
         app.MapClientPages();
         return app;

@@ -142,6 +142,21 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
         return [.. people.OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(p => p.CoachId, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// The firm a user with this id or email belongs to, in any firm; null when nobody has it. A query across every
+    /// firm's partition: for telling "a coach of another firm" from "nobody", on the few references a firm's own users do not match.
+    /// </summary>
+    public async Task<string?> FindUserFirmAsync(string idOrEmail, CancellationToken ct = default)
+    {
+        var filter = idOrEmail.Contains('@', StringComparison.Ordinal)
+            ? TableClient.CreateQueryFilter($"RowKey ge {"coach|"} and RowKey lt {"coach}"} and (Email eq {idOrEmail} or Email eq {idOrEmail.ToLowerInvariant()})")
+            : IsId(idOrEmail) ? TableClient.CreateQueryFilter($"RowKey eq {"coach|" + idOrEmail}") : null;
+        if (filter is null) return null;
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, maxPerPage: 1, select: ["PartitionKey"], cancellationToken: ct))
+            return row.PartitionKey;
+        return null;
+    }
+
     /// <summary>Ids are letters, digits, '-' and '_' (what <c>NewId</c> makes); anything else names nobody and never reaches a table key.</summary>
     private static bool IsId(string id) => id.Length is > 0 and <= 100 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
