@@ -1,6 +1,7 @@
 using CoachFlow.Web.ClientPages;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
+using CoachFlow.Web.FirmDashboard;
 using CoachFlow.Web.Tenancy;
 
 namespace CoachFlow.Web.Hosting;
@@ -28,6 +29,7 @@ public static class WebHosting
         services.AddSharedDataProtection();
         services.AddCoachFlowTelemetry(configuration);
         services.AddClientPages();
+        services.AddFirmDashboard(configuration);
         return services;
     }
 
@@ -40,7 +42,7 @@ public static class WebHosting
         return app;
     }
 
-    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook and the client pages.</summary>
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages and the firm dashboard.</summary>
     public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
@@ -48,6 +50,7 @@ public static class WebHosting
         app.MapEngagementsApi();
         app.MapSendGridWebhook();
         app.MapClientPages();
+        app.MapFirmDashboard();
         return app;
     }
 }
