@@ -34,15 +34,15 @@ public sealed record Dashboard(
     private static readonly string[] PhaseOrder =
         [.. Enum.GetValues<EngagementPhase>().Select(EngagementWorkflow.PhaseName)];
 
-    /// <summary>Bucket bounds: below −1, −1 to 0, 0 to +1, +1 to +2, +2 to +3, +3 and more.</summary>
+    /// <summary>Bucket bounds (each includes its lower bound): below −1, −1 to 0, 0 to +1, +1 to +2, +2 to +3, +3 and more. No label starts with a sign, so a CSV cell is never read as a formula.</summary>
     public static readonly (string Range, double Low, double High)[] Buckets =
     [
-        ("below −1", double.NegativeInfinity, -1),
-        ("−1 to 0", -1, 0),
-        ("0 to +1", 0, 1),
-        ("+1 to +2", 1, 2),
-        ("+2 to +3", 2, 3),
-        ("+3 or more", 3, double.PositiveInfinity),
+        ("Below −1", double.NegativeInfinity, -1),
+        ("From −1 to 0", -1, 0),
+        ("From 0 to +1", 0, 1),
+        ("From +1 to +2", 1, 2),
+        ("From +2 to +3", 2, 3),
+        ("At least +3", 3, double.PositiveInfinity),
     ];
 
     public static Dashboard Build(IReadOnlyList<IndexEntry> entries, IReadOnlyDictionary<string, string> coachNames,

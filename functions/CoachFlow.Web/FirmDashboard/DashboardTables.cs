@@ -57,7 +57,7 @@ public static class DashboardTables
             {
                 e.Label ?? "", coachName(e.CoachId), Sentence(e.Phase), YesNo(e.Milestones?.Signed == true), YesNo(e.Milestones?.IntakeCompleted == true),
                 N(e.Milestones?.SessionsHeld ?? 0), YesNo(e.Milestones?.Graduated == true),
-                e.Milestones?.ProgressSinceBaseline is { } p ? p.ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) : "",
+                e.Milestones?.ProgressSinceBaseline is { } p ? p.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "",
             })]);
 
     private static string YesNo(bool value) => value ? "Yes" : "No";
@@ -69,7 +69,16 @@ public static class DashboardTables
         using (var csv = CsvWriter.Create(stream, CsvWriterOptions.Default with { Injection = CsvInjection.Escape, WriteByteOrderMark = true }, leaveOpen: true))
         {
             csv.WriteRecord([.. table.Headers]);
-            foreach (var row in table.Rows) csv.WriteRecord(row);
+            foreach (var row in table.Rows)
+            {
+                for (var c = 0; c < row.Length; c++)
+                {
+                    // Numbers go out as numbers: a spreadsheet sums them, and a sign is not mistaken for a formula.
+                    if (table.Numeric[c] && double.TryParse(row[c], NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) csv.WriteField(number, "0.##");
+                    else csv.WriteField(row[c]);
+                }
+                csv.EndRecord();
+            }
         }
         return stream.ToArray();
     }
