@@ -81,7 +81,9 @@ internal static class DashboardPages
             <h1>{H(page.Title)}</h1>
             {page.Body}
             </main>
-            <footer><p>Counts come from each engagement's progress only: no answers, notes or session content are shown here.</p></footer>
+            <footer><p>{(who is null
+                ? "Sign-in links are personal and work once: please don't forward them."
+                : "Counts come from each engagement's progress only: no answers, notes or session content are shown here.")}</p></footer>
             </body>
             </html>
             """;
@@ -119,7 +121,7 @@ internal static class DashboardPages
         "<p><a href=\"/firm/sign-in\">Back to sign-in</a></p>");
 
     /// <summary>The page the emailed link opens: a button, so a mail scanner that follows links does not use it up.</summary>
-    public static Page Landing(string token, AntiforgeryTokenSet csrf) => new(200, "Sign in to your firm's dashboard", $"""
+    public static Page Landing(string token, AntiforgeryTokenSet csrf) => new(200, "Finish signing in", $"""
         <p>Press the button to finish signing in. The link in your email then stops working.</p>
         <form method="post" action="/firm/session" accept-charset="utf-8">
         <input type="hidden" name="{H(csrf.FormFieldName)}" value="{H(csrf.RequestToken)}">
