@@ -37,8 +37,8 @@ public static class DashboardCharts
     /// <summary>Per group (a cohort), one bar per series (a milestone), as a share of the group's engagements.</summary>
     public static string Funnel(string id, string title, IReadOnlyList<string> series, IReadOnlyList<(string Group, int Total, IReadOnlyList<int> Values)> groups)
     {
-        const int labelWidth = 150, barArea = 260, bar = 14, gap = 12;
-        var groupHeight = series.Count * bar + gap + 18;
+        const int labelWidth = 150, barArea = 260, bar = 20, gap = 14;
+        var groupHeight = series.Count * bar + gap + 22;
         var height = 8 + Math.Max(1, groups.Count) * groupHeight;
         var description = groups.Count == 0 ? "No cohorts yet." : string.Join("; ", groups.Select(g =>
             $"{g.Group}, {g.Total} engagements: " + string.Join(", ", series.Select((s, k) => $"{s} {g.Values[k]}")))) + ".";
@@ -47,16 +47,16 @@ public static class DashboardCharts
         {
             var (group, total, values) = groups[i];
             var y0 = 8 + i * groupHeight;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y0 + 12}\" font-size=\"13\" font-weight=\"600\" fill=\"#1b1b1b\">{Esc(Short(group, 40))} ({total})</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y0 + 14}\" font-size=\"14\" font-weight=\"600\" fill=\"#1b1b1b\">{Esc(Short(group, 40))} ({total})</text>");
             for (var k = 0; k < series.Count; k++)
             {
-                var y = y0 + 18 + k * bar;
+                var y = y0 + 22 + k * bar;
                 var w = total == 0 ? 0 : values[k] * (double)barArea / total;
                 var share = total == 0 ? 0 : values[k] * 100.0 / total;
                 svg.Append(CultureInfo.InvariantCulture,
-                    $"<text x=\"{labelWidth - 8}\" y=\"{y + 11}\" font-size=\"11\" text-anchor=\"end\" fill=\"#1b1b1b\">{Esc(series[k])}</text>" +
-                    $"<rect x=\"{labelWidth}\" y=\"{y + 1}\" width=\"{w:0.#}\" height=\"{bar - 3}\" fill=\"{Palette[k % Palette.Length]}\"/>" +
-                    $"<text x=\"{labelWidth + w + 6:0.#}\" y=\"{y + 11}\" font-size=\"11\" fill=\"#1b1b1b\">{values[k]} ({share:0}%)</text>");
+                    $"<text x=\"{labelWidth - 8}\" y=\"{y + 14}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1b1b1b\">{Esc(series[k])}</text>" +
+                    $"<rect x=\"{labelWidth}\" y=\"{y + 2}\" width=\"{w:0.#}\" height=\"{bar - 4}\" fill=\"{Palette[k % Palette.Length]}\"/>" +
+                    $"<text x=\"{labelWidth + w + 6:0.#}\" y=\"{y + 14}\" font-size=\"13\" fill=\"#1b1b1b\">{values[k]} ({share:0}%)</text>");
             }
         }
         return svg.Append("</svg>").ToString();

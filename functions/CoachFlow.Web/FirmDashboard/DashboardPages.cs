@@ -44,6 +44,7 @@ internal static class DashboardPages
         .pair figure{margin:0;flex:1 1 24rem;max-width:100%}
         .pair svg{max-width:100%;height:auto}
         .pair .table{flex:1 1 18rem}
+        figure.wide{margin:0 0 1rem}figure.wide svg{max-width:100%;height:auto}
         .table{overflow-x:auto;max-width:100%}
         table{border-collapse:collapse;width:100%;font-size:.95rem;margin:0 0 .5rem}
         caption{text-align:left;font-weight:600;padding-bottom:.35rem}
@@ -189,9 +190,10 @@ internal static class DashboardPages
         var milestones = new[] { "Signed", "Completed intake", "Held a session", "Graduated" };
         sb.Append(Section("cohorts-h", "Each cohort's progress",
             d.Cohorts.Count == 0 ? P("No engagement belongs to a cohort yet.") :
-            Pair(DashboardCharts.Funnel("chart-cohorts", "Milestones reached per cohort", milestones,
-                [.. d.Cohorts.Select(c => (c.Cohort, c.Engagements, (IReadOnlyList<int>)[c.Signed, c.IntakeCompleted, c.HeldASession, c.Graduated]))]),
-                byName[DashboardTables.Cohorts], linkCohorts: d.Cohorts)));
+            // Six columns do not fit beside a chart: the table goes under it.
+            $"<figure class=\"wide\">{DashboardCharts.Funnel("chart-cohorts", "Milestones reached per cohort", milestones,
+                [.. d.Cohorts.Select(c => (c.Cohort, c.Engagements, (IReadOnlyList<int>)[c.Signed, c.IntakeCompleted, c.HeldASession, c.Graduated]))])}</figure>" +
+            Table(byName[DashboardTables.Cohorts], linkCohorts: d.Cohorts)));
 
         sb.Append(Section("progress-h", "Progress since baseline",
             P("Each client's mean change across the rated questions, from their intake to their latest reassessment, on the 1–10 scales. " +
@@ -206,12 +208,16 @@ internal static class DashboardPages
         sb.Append("<p><a href=\"/firm\">Back to the dashboard</a></p>");
         sb.Append(P($"{cohort.Engagements} engagement{(cohort.Engagements == 1 ? "" : "s")} that you can see in this cohort."));
         var milestones = new[] { "Signed", "Completed intake", "Held a session", "Graduated" };
+        static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        int[] reached = [cohort.Signed, cohort.IntakeCompleted, cohort.HeldASession, cohort.Graduated];
+        var milestoneTable = new DashboardTable("cohort-milestones", "Milestones reached", ["Milestone", "Engagements", "Share"], [false, true, true],
+            [.. milestones.Select((m, k) => new[] { m, N(reached[k]), cohort.Engagements == 0 ? "0%" : $"{reached[k] * 100 / cohort.Engagements}%" })]);
         var phaseTable = new DashboardTable("cohort-phases", "Engagements by phase", ["Phase", "Engagements"], [false, true],
-            [.. phases.Select(p => new[] { DashboardTables.Sentence(p.Phase), p.Engagements.ToString(System.Globalization.CultureInfo.InvariantCulture) })]);
+            [.. phases.Select(p => new[] { DashboardTables.Sentence(p.Phase), N(p.Engagements) })]);
         sb.Append(Section("milestones-h", "Milestones",
-            Pair(DashboardCharts.Funnel("chart-cohort", "Milestones reached", milestones,
-                [(cohort.Cohort, cohort.Engagements, (IReadOnlyList<int>)[cohort.Signed, cohort.IntakeCompleted, cohort.HeldASession, cohort.Graduated])]),
-                phaseTable, csv: false)));
+            Pair(DashboardCharts.Funnel("chart-cohort", "Milestones reached", milestones, [(cohort.Cohort, cohort.Engagements, (IReadOnlyList<int>)reached)]), milestoneTable, csv: false)));
+        sb.Append(Section("phases-h", "Engagements by phase",
+            Pair(DashboardCharts.Bars("chart-cohort-phases", "Engagements by phase", [.. phases.Select(p => (DashboardTables.Sentence(p.Phase), p.Engagements))]), phaseTable, csv: false)));
         sb.Append(Section("engagements-h", "Engagements", Table(engagements, csvHref: $"/firm/cohorts/{Uri.EscapeDataString(cohort.CohortId)}/csv")));
         return new Page(200, $"Cohort: {cohort.Cohort}", sb.ToString());
     }
@@ -227,7 +233,8 @@ internal static class DashboardPages
     /// <param name="csvHref">Null: the dashboard's own download (<c>/firm/csv/{name}</c>); empty: none.</param>
     private static string Table(DashboardTable table, string? csvHref = null, IReadOnlyList<CohortProgress>? linkCohorts = null)
     {
-        var sb = new StringBuilder("<div class=\"table\"><table>");
+        // A wide table scrolls sideways on a phone: the region is focusable and named so it can be scrolled by keyboard.
+        var sb = new StringBuilder($"<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"{H(table.Caption)}\"><table>");
         sb.Append($"<caption>{H(table.Caption)}</caption><thead><tr>");
         for (var c = 0; c < table.Headers.Count; c++) sb.Append($"<th scope=\"col\"{(table.Numeric[c] ? " class=\"num\"" : "")}>{H(table.Headers[c])}</th>");
         sb.Append("</tr></thead><tbody>");
