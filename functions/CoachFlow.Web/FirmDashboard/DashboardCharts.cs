@@ -16,10 +16,11 @@ public static class DashboardCharts
     /// <summary>One horizontal bar per label, its count written at its end.</summary>
     public static string Bars(string id, string title, IReadOnlyList<(string Label, int Value)> bars)
     {
-        const int labelWidth = 150, barArea = 260, row = 28, top = 8;
+        // 350 wide: on a phone the chart is drawn at its own size, so its 13 px labels stay 13 px.
+        const int labelWidth = 130, barArea = 180, row = 28, top = 8;
         var height = top * 2 + Math.Max(1, bars.Count) * row;
         var description = bars.Count == 0 ? "Nothing to show yet." : string.Join("; ", bars.Select(b => $"{b.Label}: {b.Value}")) + ".";
-        var svg = Start(id, labelWidth + barArea + 50, height, title, description);
+        var svg = Start(id, labelWidth + barArea + 40, height, title, description);
         var max = Math.Max(1, bars.Count == 0 ? 1 : bars.Max(b => b.Value));
         for (var i = 0; i < bars.Count; i++)
         {
@@ -37,12 +38,12 @@ public static class DashboardCharts
     /// <summary>Per group (a cohort), one bar per series (a milestone), as a share of the group's engagements.</summary>
     public static string Funnel(string id, string title, IReadOnlyList<string> series, IReadOnlyList<(string Group, int Total, IReadOnlyList<int> Values)> groups)
     {
-        const int labelWidth = 150, barArea = 260, bar = 20, gap = 14;
+        const int labelWidth = 130, barArea = 150, bar = 20, gap = 14;
         var groupHeight = series.Count * bar + gap + 22;
         var height = 8 + Math.Max(1, groups.Count) * groupHeight;
         var description = groups.Count == 0 ? "No cohorts yet." : string.Join("; ", groups.Select(g =>
             $"{g.Group}, {g.Total} engagements: " + string.Join(", ", series.Select((s, k) => $"{s} {g.Values[k]}")))) + ".";
-        var svg = Start(id, labelWidth + barArea + 90, height, title, description);
+        var svg = Start(id, labelWidth + barArea + 80, height, title, description);
         for (var i = 0; i < groups.Count; i++)
         {
             var (group, total, values) = groups[i];

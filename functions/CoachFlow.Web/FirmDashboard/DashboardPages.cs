@@ -234,7 +234,7 @@ internal static class DashboardPages
     private static string Table(DashboardTable table, string? csvHref = null, IReadOnlyList<CohortProgress>? linkCohorts = null)
     {
         // A wide table scrolls sideways on a phone: the region is focusable and named so it can be scrolled by keyboard.
-        var sb = new StringBuilder($"<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"{H(table.Caption)}\"><table>");
+        var sb = new StringBuilder($"<div class=\"table\" role=\"region\" tabindex=\"0\" aria-label=\"Table: {H(table.Caption)}\"><table>");
         sb.Append($"<caption>{H(table.Caption)}</caption><thead><tr>");
         for (var c = 0; c < table.Headers.Count; c++) sb.Append($"<th scope=\"col\"{(table.Numeric[c] ? " class=\"num\"" : "")}>{H(table.Headers[c])}</th>");
         sb.Append("</tr></thead><tbody>");
