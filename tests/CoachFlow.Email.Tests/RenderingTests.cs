@@ -8,7 +8,7 @@ public sealed class RenderingTests
     private static readonly EmailRenderer Renderer = new();
     private const string Script = "<script>alert(1)</script>";
 
-    public static TheoryData<string> AllKinds() => [.. EmailKinds.All];
+    public static TheoryData<string> AllKinds() => [.. EmailKinds.All, .. AccountEmailKinds.All];
 
     /// <summary>The kinds that go to the coach, who is greeted by name.</summary>
     private static readonly string[] ToTheCoach = [EmailKinds.PreSessionBrief, EmailKinds.SupportRequested, EmailKinds.MaintenancePlanChangesRequested];
@@ -16,7 +16,7 @@ public sealed class RenderingTests
     [Fact]
     public void Given_the_engagement_vocabulary_When_the_renderer_loads_Then_every_kind_has_templates()
     {
-        Assert.Equal(EmailKinds.All.Order(StringComparer.Ordinal), Renderer.Kinds.Order(StringComparer.Ordinal));
+        Assert.Equal(EmailKinds.All.Concat(AccountEmailKinds.All).Order(StringComparer.Ordinal), Renderer.Kinds.Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -66,6 +66,19 @@ public sealed class HttpDispatchTests
         Assert.Equal(["engagement-1/input"], client.Raised);
     }
 
+    [Fact]
+    public async Task Given_no_session_When_the_firm_dashboard_is_asked_for_through_its_trigger_Then_the_real_page_asks_to_sign_in()
+    {
+        using var app = FunctionsApp.Build();
+        var (status, http, body) = await DispatchAsync(app, "GET", "/firm");
+
+        Assert.Equal(StatusCodes.Status401Unauthorized, status);
+        Assert.StartsWith("text/html", http.Response.ContentType);
+        Assert.Contains("<h1>Please sign in</h1>", body, StringComparison.Ordinal);
+        Assert.Equal("no-referrer", http.Response.Headers["Referrer-Policy"].ToString());
+        Assert.Equal("FirmDashboard", http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+    }
+
     /// <summary>A request as a trigger gets it from the worker: routed to the function's endpoint, in the invocation's services.</summary>
     private static async Task<(int Status, HttpContext Http, string Body)> DispatchAsync(Microsoft.Extensions.Hosting.IHost app, string method, string path,
         string? body = null, RecordingClient? client = null)

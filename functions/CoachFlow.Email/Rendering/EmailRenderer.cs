@@ -35,12 +35,12 @@ public sealed partial class EmailRenderer
     private readonly IFluidTemplate _layoutText;
     private readonly TemplateOptions _options = new();
 
-    /// <summary>Loads and parses every template; throws when a kind of <see cref="EmailKinds.All"/> has none or one does not parse.</summary>
+    /// <summary>Loads and parses every template; throws when a kind of <see cref="EmailKinds.All"/> or <see cref="AccountEmailKinds.All"/> has none or one does not parse.</summary>
     public EmailRenderer()
     {
         _layoutHtml = Load("_layout.html.liquid");
         _layoutText = Load("_layout.txt.liquid");
-        _kinds = EmailKinds.All.ToFrozenDictionary(k => k, k => (Load($"{k}.html.liquid"), Load($"{k}.txt.liquid")), StringComparer.Ordinal);
+        _kinds = EmailKinds.All.Concat(AccountEmailKinds.All).ToFrozenDictionary(k => k, k => (Load($"{k}.html.liquid"), Load($"{k}.txt.liquid")), StringComparer.Ordinal);
     }
 
     /// <summary>The kinds this renderer has templates for.</summary>

@@ -158,8 +158,10 @@ public sealed class CohortService(CohortStore store, TenancyStore tenancy, Engag
             csv.NextRecord();
             foreach (var r in rows)
             {
-                foreach (var field in new object?[] { r.Line, r.Reason, string.Join(' ', r.Codes), r.Raw.Name, r.Raw.Email, r.Raw.Coach, r.Raw.Sponsor, r.Raw.Goals, r.Raw.TimeZone })
-                    csv.WriteField(field);
+                csv.WriteField(r.Line);
+                // What the file said goes back as text a spreadsheet shows, never runs ("=HYPERLINK(…)" in a name).
+                foreach (var field in new[] { r.Reason, string.Join(' ', r.Codes), r.Raw.Name, r.Raw.Email, r.Raw.Coach, r.Raw.Sponsor, r.Raw.Goals, r.Raw.TimeZone })
+                    csv.WriteField(Hosting.CsvCells.Text(field));
                 csv.NextRecord();
             }
         }

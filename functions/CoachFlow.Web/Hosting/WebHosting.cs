@@ -2,6 +2,7 @@ using CoachFlow.Web.ClientPages;
 using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
+using CoachFlow.Web.FirmDashboard;
 using CoachFlow.Web.Tenancy;
 
 namespace CoachFlow.Web.Hosting;
@@ -30,6 +31,7 @@ public static class WebHosting
         services.AddCoachFlowTelemetry(configuration);
         services.AddClientPages();
         services.AddCohorts(configuration);
+        services.AddFirmDashboard(configuration);
         return services;
     }
 
@@ -42,7 +44,7 @@ public static class WebHosting
         return app;
     }
 
-    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook and the client pages.</summary>
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages and the firm dashboard.</summary>
     public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
@@ -52,6 +54,7 @@ public static class WebHosting
         app.MapCohortsApi();
         app.MapSendGridWebhook();
         app.MapClientPages();
+        app.MapFirmDashboard();
         return app;
     }
 }

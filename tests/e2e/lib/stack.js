@@ -215,7 +215,16 @@ async function startStackInner(started) {
     }))));
   }
 
-  return { baseUrl, token, api, mail, browser, logs, stop, waitFor, ports: { blob, queue, table, smtp, web, app } };
+  /** Runs the host's admin commands (e.g. add-user) against this stack's storage; returns what they printed. */
+  const admin = (args) => new Promise((resolve, reject) => {
+    const child = spawn('dotnet', [dll, 'admin', ...args], { env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`admin ${args[0]} exited with ${code}: ${out}`))));
+  });
+
+  return { baseUrl, token, api, admin, mail, browser, logs, stop, waitFor, ports: { blob, queue, table, smtp, web, app } };
 }
 
 /** Starts an engagement through the coach API and returns its id. */
