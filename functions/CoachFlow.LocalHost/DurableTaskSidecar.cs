@@ -48,9 +48,9 @@ public sealed class LocalEngineOptions
 public sealed class DurableTaskSidecar : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly AzureStorageOrchestrationService _service;
+    private readonly SidecarBackend _service;
 
-    private DurableTaskSidecar(WebApplication app, AzureStorageOrchestrationService service, Uri address)
+    private DurableTaskSidecar(WebApplication app, SidecarBackend service, Uri address)
     {
         _app = app;
         _service = service;
@@ -95,7 +95,7 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(ct);
-        return new DurableTaskSidecar(app, service, new Uri($"http://127.0.0.1:{port}"));
+        return new DurableTaskSidecar(app, repaired, new Uri($"http://127.0.0.1:{port}"));
     }
 
     private static T Counted<T>(T clientOptions, EngineCounters counters) where T : Azure.Core.ClientOptions

@@ -99,8 +99,36 @@ internal sealed class SidecarBackend(IOrchestrationService service, EngineCounte
     public int TaskActivityDispatcherCount => service.TaskActivityDispatcherCount;
     public int MaxConcurrentTaskActivityWorkItems => service.MaxConcurrentTaskActivityWorkItems;
     public Task StartAsync() => service.StartAsync();
-    public Task StopAsync() => service.StopAsync();
-    public Task StopAsync(bool isForced) => service.StopAsync(isForced);
+    public Task StopAsync() => StopAsync(isForced: false);
+
+    /// <summary>
+    /// Stops the provider once, however many callers ask: the sidecar stops it from an application-stopping callback
+    /// whose exceptions end the process, and the host stops it again on dispose. Two overlapping stops made the
+    /// provider's lease manager throw a NullReferenceException, which crashed a test host (measured); a stop is
+    /// the end of the process's work either way, so what a racing stop throws is logged by the caller, never fatal.
+    /// </summary>
+    public Task StopAsync(bool isForced)
+    {
+        lock (_stopLock) return _stopping ??= StopOnceAsync(isForced);
+    }
+
+    private readonly object _stopLock = new();
+    private Task? _stopping;
+
+    private async Task StopOnceAsync(bool isForced)
+    {
+        try
+        {
+            await service.StopAsync(isForced);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or ObjectDisposedException or OperationCanceledException)
+        {
+            StopFailure = ex;
+        }
+    }
+
+    /// <summary>What a racing stop of the provider threw, if anything (kept for diagnosis; the stop itself completed).</summary>
+    public Exception? StopFailure { get; private set; }
     public Task CreateAsync() => service.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => service.CreateAsync(recreateInstanceStore);
     public Task CreateIfNotExistsAsync() => service.CreateIfNotExistsAsync();
