@@ -13,7 +13,7 @@ public sealed class CohortImportOptions
     /// Engagements started per second, at most, per import: each start is a contract rendered and emailed a moment
     /// later, and a client acting on a live engagement meanwhile must still get their next email within seconds.
     /// </summary>
-    public double StartsPerSecond { get; set; } = 25;
+    public double StartsPerSecond { get; set; } = 8;
 
     /// <summary>Starts in flight at once inside a batch.</summary>
     public int Parallelism { get; set; } = 4;
