@@ -65,5 +65,15 @@ public static class Reading
 
     public static string Count(int n, string one, string many) => n == 1 ? $"1 {one}" : $"{n} {many}";
 
-    public static string FirstName(string name) => name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? name;
+    /// <summary>
+    /// What a greeting calls the client: the first word of their name, or, for a name written "Roe, Richard" (as
+    /// employers' lists often are), the first word after the comma. Never ends in punctuation ("Hi Roe,,").
+    /// </summary>
+    public static string FirstName(string name)
+    {
+        var comma = name.IndexOf(',', StringComparison.Ordinal);
+        var given = comma > 0 && name[(comma + 1)..].Trim().Length > 0 ? name[(comma + 1)..] : name;
+        var first = given.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim(',', ';', '.') ?? "";
+        return first.Length > 0 ? first : name.Trim();
+    }
 }

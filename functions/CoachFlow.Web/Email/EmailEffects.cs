@@ -130,5 +130,5 @@ public sealed class EmailEffects(
         return int.TryParse(digits, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
     }
 
-    private static string FirstName(string name) => name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? name;
+    private static string FirstName(string name) => CoachFlow.Documents.Reading.FirstName(name);
 }

@@ -197,5 +197,5 @@ public static class Timeline
             : local.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
     }
 
-    private static string FirstName(string name) => name.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "the client";
+    private static string FirstName(string name) => CoachFlow.Documents.Reading.FirstName(name) is { Length: > 0 } first ? first : "the client";
 }
