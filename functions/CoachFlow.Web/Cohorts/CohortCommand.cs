@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Azure.Data.Tables;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Hosting;
@@ -56,9 +55,9 @@ public static class CohortCommand
         var options = HostServices.StorageOptionsFrom(configuration);
         var storage = new StorageAccount(options);
         var tenancy = new TenancyStore(storage, TimeProvider.System);
-        var store = new CohortStore(storage, options);
+        var store = new CohortStore(storage);
         await store.EnsureCreatedAsync(ct);
-        var engagements = new EngagementStore(options.TableUri is null ? new TableServiceClient(options.ConnectionString) : storage.Tables, storage.Prefix);
+        var engagements = new EngagementStore(storage.Tables, storage.Prefix);
         var cohorts = new CohortService(store, tenancy, engagements, ProgramCatalog.BuiltIn, TimeProvider.System);
         var importOptions = new CohortImportOptions();
         configuration.GetSection("CoachFlow:Cohorts").Bind(importOptions);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
@@ -41,17 +40,12 @@ public sealed class CohortStore
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public CohortStore(StorageAccount storage, StorageOptions options)
+    public CohortStore(StorageAccount storage)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        ArgumentNullException.ThrowIfNull(options);
         Table = storage.Table("cohorts");
         Blobs = storage.Blobs.GetBlobContainerClient($"{storage.Prefix}-cohorts");
-        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }; // what the Functions QueueTrigger reads
-        var queues = options.QueueUri is not null && options.TableUri is not null
-            ? new QueueServiceClient(options.QueueUri, new DefaultAzureCredential(), queueOptions)
-            : new QueueServiceClient(options.ConnectionString ?? "UseDevelopmentStorage=true", queueOptions);
-        Queue = queues.GetQueueClient(QueueName(storage.Prefix));
+        Queue = storage.Queues.GetQueueClient(QueueName(storage.Prefix));
     }
 
     public TableClient Table { get; }

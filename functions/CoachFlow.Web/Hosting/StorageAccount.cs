@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace CoachFlow.Web.Hosting;
 
@@ -46,17 +47,21 @@ public sealed class StorageAccount
     {
         ArgumentNullException.ThrowIfNull(options);
         Prefix = options.CheckedPrefix;
+        // Messages are Base64: what the Functions QueueTrigger reads.
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
         if (options.TableUri is not null && options.BlobUri is not null)
         {
             TokenCredential credential = new DefaultAzureCredential();
             Tables = new TableServiceClient(options.TableUri, credential);
             Blobs = new BlobServiceClient(options.BlobUri, credential);
+            _queues = options.QueueUri is { } queueUri ? new QueueServiceClient(queueUri, credential, queueOptions) : null;
         }
         else
         {
             var cs = options.ConnectionString ?? throw new InvalidOperationException("Set CoachFlow:Storage:ConnectionString or the table and blob service URIs.");
             Tables = new TableServiceClient(cs);
             Blobs = new BlobServiceClient(cs);
+            _queues = new QueueServiceClient(cs, queueOptions);
         }
         Documents = Blobs.GetBlobContainerClient($"{Prefix}-documents");
     }
@@ -68,6 +73,12 @@ public sealed class StorageAccount
     public TableServiceClient Tables { get; }
 
     public BlobServiceClient Blobs { get; }
+
+    private readonly QueueServiceClient? _queues;
+
+    /// <summary>The queue service (cohort import batches), with the same credentials as tables and blobs.</summary>
+    public QueueServiceClient Queues => _queues
+        ?? throw new InvalidOperationException("Set CoachFlow:Storage:QueueUri beside the table and blob service URIs: cohort imports run on a queue.");
 
     /// <summary>Documents (under <c>instances/{id}/documents/</c>) and the data-protection keys.</summary>
     public BlobContainerClient Documents { get; }
