@@ -147,39 +147,72 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     public Task<Submission> RedriveAsync(string engagementId, CancellationToken ct = default) =>
         SubmitAsync(engagementId, new RedriveEffects(), "redrive:" + time.GetUtcNow().UtcTicks, ct);
 
+    /// <summary>Terminates the instance and waits until it has stopped, or is gone (another erasure of the same engagement purged it first).</summary>
+    /// <remarks>It polls rather than calling WaitForInstanceCompletionAsync, which never returns for an instance purged meanwhile.</remarks>
     private async Task StopAsync(string instanceId, CancellationToken ct)
     {
         var meta = await client.GetInstanceAsync(instanceId, ct);
         if (meta is null || meta.IsCompleted) return;
         await client.TerminateInstanceAsync(instanceId, "purged", ct);
-        await client.WaitForInstanceCompletionAsync(instanceId, ct);
+        var pause = TimeSpan.FromMilliseconds(50);
+        while ((await client.GetInstanceAsync(instanceId, ct)) is { IsCompleted: false })
+        {
+            await Task.Delay(pause, ct);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxOutcomePoll.Ticks));
+        }
+    }
+
+    /// <summary>Purges a finished orchestration's history (a bulk action that named an erased engagement); false when it still runs or is gone.</summary>
+    public async Task<bool> PurgeFinishedAsync(string instanceId, CancellationToken ct = default)
+    {
+        var meta = await client.GetInstanceAsync(instanceId, ct);
+        if (meta is null || !meta.IsCompleted) return false;
+        return (await client.PurgeInstanceAsync(instanceId, cancellation: ct)).PurgedInstanceCount > 0;
     }
 
     /// <summary>Erases an engagement: its orchestrations and their histories, and every row of the read model.</summary>
+    /// <exception cref="EngagementNotFoundException">No such engagement.</exception>
     public async Task PurgeAsync(string engagementId, CancellationToken ct = default)
     {
         var snapshot = await store.GetAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
-        // The engagement first, so it starts no further part; then every part it may have run (their ids follow
-        // from the engagement's state), whether it still runs or not.
-        await StopAsync(engagementId, ct);
-        var state = snapshot.State;
-        var parts = new List<string> { "contract", "intake", "graduation", "maintenance" };
-        parts.AddRange(Enumerable.Range(1, (state?.SessionsHeld ?? 0) + 1).Select(n => $"session-{n}"));
-        parts.AddRange(Enumerable.Range(1, (state?.Reassessments.Count ?? 0) + 1).Select(n => $"reassessment-{n}"));
-        // A part whose start was already on its way when the engagement stopped may appear a moment later: look again.
-        for (var round = 0; round < 10; round++)
+        await EraseAsync(engagementId, snapshot.FirmId, ct);
+    }
+
+    /// <summary>
+    /// Erases an engagement of <paramref name="firmId"/>, whatever is left of it: its orchestrations are stopped and purged
+    /// with their histories, then its snapshot row goes (so a late activity records and sends nothing), then every other
+    /// row of the read model and its index row. Running it again after it stopped half-way finishes the job.
+    /// </summary>
+    /// <returns>How many orchestration instances and read-model rows went.</returns>
+    public async Task<(int Instances, int Rows)> EraseAsync(string engagementId, string firmId, CancellationToken ct = default)
+    {
+        var instances = 0;
+        // The orchestrations go while the snapshot still says which parts ran; without it they went before it did.
+        if (await store.GetAsync(engagementId, ct) is { } snapshot)
         {
-            var found = false;
-            foreach (var id in parts.Select(p => Names.PartInstanceId(engagementId, p)).Prepend(engagementId))
+            var state = snapshot.State; // null while the engagement is still starting
+            // The engagement first, so it starts no further part; then every part it may have run (their ids follow
+            // from the engagement's state), whether it still runs or not.
+            await StopAsync(engagementId, ct);
+            var parts = new List<string> { "contract", "intake", "graduation", "maintenance" };
+            parts.AddRange(Enumerable.Range(1, (state?.SessionsHeld ?? 0) + 1).Select(n => $"session-{n}"));
+            parts.AddRange(Enumerable.Range(1, (state?.Reassessments.Count ?? 0) + 1).Select(n => $"reassessment-{n}"));
+            // A part whose start was already on its way when the engagement stopped may appear a moment later: look again.
+            for (var round = 0; round < 10; round++)
             {
-                if (await client.GetInstanceAsync(id, ct) is null) continue;
-                found = true;
-                await StopAsync(id, ct);
-                await client.PurgeInstanceAsync(id, cancellation: ct);
+                var found = false;
+                foreach (var id in parts.Select(p => Names.PartInstanceId(engagementId, p)).Prepend(engagementId))
+                {
+                    if (await client.GetInstanceAsync(id, ct) is null) continue;
+                    found = true;
+                    await StopAsync(id, ct);
+                    await client.PurgeInstanceAsync(id, cancellation: ct);
+                    instances++;
+                }
+                if (!found && round > 0) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             }
-            if (!found && round > 0) break;
-            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
-        await store.PurgeAsync(engagementId, snapshot.FirmId, ct);
+        return (instances, await store.PurgeAsync(engagementId, firmId, ct));
     }
 }

@@ -35,12 +35,20 @@ public sealed record InputRecord(string Key, string Type, string Status, string?
 public sealed record IndexEntry(
     string EngagementId, string Status, long Version, string? CoachId, string? SponsorId, string Phase, string? WaitingFor,
     DateTimeOffset? DueAt, IReadOnlyList<string> Flags, string? Label, string? Category, DateTimeOffset UpdatedAt,
-    string? CohortId = null, string? ClientId = null, ProjectedMilestones? Milestones = null, DateTimeOffset? CreatedAt = null);
+    string? CohortId = null, string? ClientId = null, ProjectedMilestones? Milestones = null, DateTimeOffset? CreatedAt = null,
+    DateTimeOffset? FinishedAt = null);
+
+/// <summary>
+/// What is left in a firm's listing of an engagement that was erased: that it existed, its program and its dates (as days),
+/// so the firm's counts stay honest. Nothing in it names or points to the client: a new id, no client id, cohort or sponsor.
+/// </summary>
+public sealed record Tombstone(string TombstoneId, string ProgramId, DateTimeOffset? StartedOn, DateTimeOffset? FinishedOn, DateTimeOffset ErasedAt, string Reason);
 
 /// <summary>What a listing keeps (every field null: the whole firm). Each is an equality test on an index column.</summary>
+/// <param name="IncludeErased">Keep the tombstones of erased engagements too (status <see cref="EngagementStore.Erased"/>): counts do; listings of engagements do not.</param>
 public sealed record IndexFilter(
     string? CoachId = null, string? Phase = null, string? Status = null, string? Flag = null, string? SponsorId = null,
-    string? CohortId = null, string? ClientId = null);
+    string? CohortId = null, string? ClientId = null, bool IncludeErased = false);
 
 /// <summary>
 /// The engagement read model in Azure Tables, written only by activities (and by the start, before the engine
@@ -56,6 +64,9 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
 {
     private const string StateRow = "state";
     private const string InboxPrefix = "in-";
+
+    /// <summary>The status (and phase) of an erased engagement's tombstone in the index.</summary>
+    public const string Erased = "erased";
 
     public TableClient Engagements { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}engagements");
 
@@ -193,6 +204,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["Phase"] = projection.Phase, ["WaitingFor"] = projection.WaitingFor, ["DueAt"] = projection.DueAt, ["Flags"] = string.Join(',', flags),
             ["Label"] = projection.Label, ["Category"] = projection.Category, ["UpdatedAt"] = step.At,
             ["CohortId"] = projection.CohortId, ["ClientId"] = projection.ClientId, ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At,
+            ["FinishedAt"] = step.State.ClosedAt,
         };
         if (projection.Milestones is { } m)
         {
@@ -261,13 +273,36 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         if (where.CohortId is not null) filter += " and " + TableClient.CreateQueryFilter($"CohortId eq {where.CohortId}");
         if (where.ClientId is not null) filter += " and " + TableClient.CreateQueryFilter($"ClientId eq {where.ClientId}");
         if (where.Flag is not null) filter += $" and {FlagColumn(where.Flag)} eq true";
+        if (where.Status is null && !where.IncludeErased) filter += " and " + TableClient.CreateQueryFilter($"Status ne {Erased}");
         return filter;
     }
 
-    /// <summary>Deletes every row of an engagement and its index row.</summary>
+    /// <summary>
+    /// Deletes the engagement's snapshot row first: from then on a late activity records nothing and an effect that wrote
+    /// something checks and takes it back (see <see cref="ExistsAsync"/>). False when it was gone already.
+    /// </summary>
+    public async Task<bool> DeleteSnapshotAsync(string engagementId, CancellationToken ct)
+    {
+        try
+        {
+            await Engagements.DeleteEntityAsync(engagementId, StateRow, ETag.All, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether the engagement still exists (its snapshot row); one point read of one column.</summary>
+    public async Task<bool> ExistsAsync(string engagementId, CancellationToken ct) =>
+        (await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["Version"], ct)).HasValue;
+
+    /// <summary>Deletes every row of an engagement (the snapshot among them) and its index row; returns how many rows went.</summary>
+    /// <remarks>Idempotent: an erasure that stopped half-way and runs again deletes what is left.</remarks>
     public async Task<int> PurgeAsync(string engagementId, string firmId, CancellationToken ct)
     {
-        var rows = 0;
+        var rows = await DeleteSnapshotAsync(engagementId, ct) ? 1 : 0;
         var keys = new List<string>();
         await foreach (var row in Engagements.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {engagementId}"), select: ["RowKey"], cancellationToken: ct))
             keys.Add(row.RowKey);
@@ -276,9 +311,26 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             await Engagements.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(engagementId, k), ETag.All)), ct);
             rows += chunk.Length;
         }
-        await Index.DeleteEntityAsync(firmId, engagementId, ETag.All, ct);
-        return rows + 1;
+        try
+        {
+            await Index.DeleteEntityAsync(firmId, engagementId, ETag.All, ct);
+            rows++;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Deleted by an earlier run of the same erasure.
+        }
+        return rows;
     }
+
+    /// <summary>Writes an erased engagement's tombstone into the firm's listing (again, harmlessly, on a repeat).</summary>
+    public Task WriteTombstoneAsync(string firmId, Tombstone tombstone, CancellationToken ct) =>
+        Index.UpsertEntityAsync(new TableEntity(firmId, tombstone.TombstoneId)
+        {
+            ["Status"] = Erased, ["Phase"] = Erased, ["Version"] = 0L, ["Flags"] = "", ["Category"] = tombstone.ProgramId,
+            ["CreatedAt"] = tombstone.StartedOn, ["FinishedAt"] = tombstone.FinishedOn, ["ErasedAt"] = tombstone.ErasedAt, ["UpdatedAt"] = tombstone.ErasedAt,
+            ["ErasedBy"] = tombstone.Reason,
+        }, TableUpdateMode.Replace, ct);
 
     private static IndexEntry ToIndexEntry(TableEntity r) => new(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
         r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
@@ -288,7 +340,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ? new ProjectedMilestones(r.GetBoolean("Signed") ?? false, r.GetBoolean("IntakeCompleted") ?? false, r.GetInt32("SessionsHeld") ?? 0,
                 r.GetInt32("ReassessmentsCompleted") ?? 0, r.GetBoolean("Graduated") ?? false, r.GetDouble("Progress"))
             : null,
-        r.GetDateTimeOffset("CreatedAt"));
+        r.GetDateTimeOffset("CreatedAt"), r.GetDateTimeOffset("FinishedAt"));
 
     private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
 
