@@ -1,11 +1,8 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CoachFlow.Web.Engagements;
-using CoachFlow.Web.Hosting;
-using CoachFlow.Web.Tenancy;
 using CoachFlow.Web.Tests.Lifecycle;
 using CoachFlow.Workflows.Engagements;
 
@@ -23,31 +20,17 @@ public sealed class CohortCrashTests
     [Fact]
     public async Task GivenAnImportOf200Rows_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryRowStartsOnceAndEveryContractEmailIsSentOnce()
     {
-        await using var azurite = await Azurite.StartAsync();
-        await using var maildev = await Maildev.StartAsync();
-        var prefix = Repository.UniquePrefix();
-        var storage = new StorageAccount(new StorageOptions { ConnectionString = azurite.ConnectionString, Prefix = prefix });
-        await storage.EnsureCreatedAsync();
-        var tenancy = new TenancyStore(storage, TimeProvider.System);
-        await tenancy.EnsureCreatedAsync();
-        var (firm, _, token) = await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.test", TimeSpan.FromDays(1));
-        await tenancy.AddCoachAsync(firm.FirmId, "Casey Coach", "casey@northwind.test", Role.Coach, null);
-        var environment = CohortFixture.Environment(maildev.SmtpPort);
-        environment["CoachFlow__Cohorts__StartsPerSecond"] = "20"; // 10 s of starts: time to be killed in the middle
-        AppProcess Start() => AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, azurite.ConnectionString, prefix, environment);
-        HttpClient Admin(AppProcess app)
-        {
-            var client = new HttpClient { BaseAddress = app.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-            return client;
-        }
+        await using var stack = await CrashStack.StartAsync();
+        var (maildev, firm, storage) = (stack.Maildev, stack.Firm, stack.Storage);
+        foreach (var (name, value) in CohortFixture.Environment(maildev.SmtpPort)) stack.Environment[name] = value;
+        stack.Environment["CoachFlow__Cohorts__StartsPerSecond"] = "20"; // 10 s of starts: time to be killed in the middle
+        HttpClient Admin(AppProcess app) => CrashStack.Api(app, stack.AdminToken);
         var emails = Enumerable.Range(1, Rows).Select(i => $"client{i}@client.test").ToList();
         var csv = "client name,client email,coach\n" + string.Concat(emails.Select((e, i) => $"Client {i},{e},casey@northwind.test\n"));
 
         // The first host validates the file, starts the import and is killed once a quarter of the rows are in.
         string id;
-        var first = Start();
-        (await first.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        var first = await stack.StartHostAsync();
         using (var admin = Admin(first))
         {
             using var upload = await admin.PostAsync("/api/cohorts?name=Spring%20leaders&program=career-6", new StringContent(csv, Encoding.UTF8, "text/csv"));
@@ -72,8 +55,7 @@ public sealed class CohortCrashTests
         Assert.InRange(processedAtKill, Rows / 4, Rows - 1); // killed in the middle, not after
 
         // A new host on the same storage finishes the import by itself: nobody starts it again.
-        await using var second = Start();
-        (await second.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        await using var second = await stack.StartHostAsync();
         using var again = Admin(second);
         var done = await CohortFixture.UntilCompletedAsync(again, id, TimeSpan.FromSeconds(120));
         Assert.Equal((Rows, Rows, 0, 0), (done.GetProperty("processed").GetInt32(), done.GetProperty("started").GetInt32(),

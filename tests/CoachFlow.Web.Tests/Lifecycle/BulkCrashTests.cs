@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CoachFlow.Web.Hosting;
-using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Tests.Lifecycle;
@@ -19,26 +17,10 @@ public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task GivenABulkResendOf120Engagements_WhenTheHostIsKilledMidRunAndRestarted_ThenEveryEngagementGetsTheLinkAgainOnce()
     {
-        await using var azurite = await Azurite.StartAsync();
-        await using var maildev = await Maildev.StartAsync();
-        var prefix = Repository.UniquePrefix();
-        var storage = new StorageAccount(new StorageOptions { ConnectionString = azurite.ConnectionString, Prefix = prefix });
-        await storage.EnsureCreatedAsync();
-        var tenancy = new TenancyStore(storage, TimeProvider.System);
-        await tenancy.EnsureCreatedAsync();
-        var (firm, _, adminToken) = await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.test", TimeSpan.FromDays(1));
-        var coach = await tenancy.AddCoachAsync(firm.FirmId, "Casey Coach", "casey@northwind.test", Role.Coach, null);
-        var coachToken = (await tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token;
-        var environment = new Dictionary<string, string>
-        {
-            ["CoachFlow__Smtp__Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CoachFlow__Engine__LeaseInterval"] = "00:00:10",
-            ["CoachFlow__Engine__MessageVisibilityTimeout"] = "00:00:10",
-        };
-        AppProcess Start() => AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, azurite.ConnectionString, prefix, environment);
+        await using var stack = await CrashStack.StartAsync();
+        var (maildev, coachToken) = (stack.Maildev, stack.CoachToken);
 
-        var first = Start();
-        (await first.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        var first = await stack.StartHostAsync();
         var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(1, Clients), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
@@ -55,7 +37,7 @@ public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         // Every engagement is at the contract, its first email sent, before the bulk action counts them.
         await UntilAsync(async () => (await maildev.ReadAsync(ids.ToHashSet())).Count(e => e.Kind == EmailKinds.ContractInvitation) >= Clients, TimeSpan.FromSeconds(180), "the contracts");
 
-        var admin = Client(first, adminToken.Token);
+        var admin = CrashStack.Api(first, stack.AdminToken);
         using var drafted = await admin.PostAsJsonAsync("/api/bulk-actions", new { action = "resend-link", filter = new { waitingForClient = true } });
         Assert.Equal(HttpStatusCode.Created, drafted.StatusCode);
         var draft = await drafted.Content.ReadFromJsonAsync<JsonElement>();
@@ -68,9 +50,8 @@ public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         var sentBeforeTheKill = (await maildev.ReadAsync(ids.ToHashSet())).Count(e => e.Kind == EmailKinds.ContractInvitation) - Clients;
         output.WriteLine($"Resend emails in maildev when the host was killed: {sentBeforeTheKill} of {Clients}");
 
-        await using var second = Start();
-        (await second.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
-        admin = Client(second, adminToken.Token);
+        await using var second = await stack.StartHostAsync();
+        admin = CrashStack.Api(second, stack.AdminToken);
         JsonElement status = default;
         await UntilAsync(async () => (status = await admin.GetFromJsonAsync<JsonElement>($"/api/bulk-actions/{id}")).GetProperty("finished").GetBoolean(),
             TimeSpan.FromSeconds(240), "the bulk action to finish");
@@ -88,13 +69,6 @@ public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
             TimeSpan.FromSeconds(120), "every resend email");
         Assert.All(contracts.GroupBy(c => c.EngagementId), g => Assert.Equal(2, g.Select(c => c.MessageId).Distinct().Count()));
         Assert.InRange(sentBeforeTheKill, 1, Clients - 1); // killed mid-run: some resends out, not all
-    }
-
-    private static HttpClient Client(AppProcess app, string token)
-    {
-        var client = new HttpClient { BaseAddress = app.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan within, string what)

@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CoachFlow.Web.Hosting;
-using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Tests.Lifecycle;
@@ -20,29 +18,13 @@ public sealed class HostCrashTests
     [Fact]
     public async Task GivenABurstOf200StartsThroughTheApi_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryEngagementEmailsItsContractOnce()
     {
-        await using var azurite = await Azurite.StartAsync();
-        await using var maildev = await Maildev.StartAsync();
-        var prefix = Repository.UniquePrefix();
-        var storage = new StorageAccount(new StorageOptions { ConnectionString = azurite.ConnectionString, Prefix = prefix });
-        await storage.EnsureCreatedAsync();
-        var tenancy = new TenancyStore(storage, TimeProvider.System);
-        await tenancy.EnsureCreatedAsync();
-        var (firm, _, _) = await tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "admin@northwind.test", TimeSpan.FromDays(1));
-        var coach = await tenancy.AddCoachAsync(firm.FirmId, "Casey Coach", "casey@northwind.test", Role.Coach, null);
-        var token = (await tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token;
-        var environment = new Dictionary<string, string>
-        {
-            ["CoachFlow__Smtp__Port"] = maildev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // The engine's partition leases and hidden messages last 10 s here (30 s by default), so the restart takes over sooner.
-            ["CoachFlow__Engine__LeaseInterval"] = "00:00:10",
-            ["CoachFlow__Engine__MessageVisibilityTimeout"] = "00:00:10",
-        };
-        AppProcess Start() => AppProcess.Start("dotnet", [Repository.AppDll], Path.GetDirectoryName(Repository.AppDll)!, azurite.ConnectionString, prefix, environment);
+        await using var stack = await CrashStack.StartAsync();
+        var token = stack.CoachToken;
+        var maildev = stack.Maildev;
 
         // The first host takes the burst (16 at a time, as a firm's tool would send it) and is killed once about a third is answered.
         var answered = new ConcurrentDictionary<string, string>(); // client email → engagement id
-        var first = Start();
-        (await first.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        var first = await stack.StartHostAsync();
         using var stop = new CancellationTokenSource();
         var burst = Parallel.ForEachAsync(Enumerable.Range(1, Burst), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop.Token }, async (i, ct) =>
         {
@@ -64,8 +46,7 @@ public sealed class HostCrashTests
         Assert.InRange(answered.Count, Burst / 3, Burst - 1);
 
         // A new host on the same storage; every start is sent again with the same Idempotency-Key.
-        await using var second = Start();
-        (await second.WaitForHealthAsync(TimeSpan.FromSeconds(60))).Dispose();
+        await using var second = await stack.StartHostAsync();
         var ids = new ConcurrentDictionary<string, string>();
         await Parallel.ForEachAsync(Enumerable.Range(1, Burst), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
         {
