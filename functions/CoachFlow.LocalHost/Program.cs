@@ -20,6 +20,7 @@ await using var sidecar = await DurableTaskSidecar.StartAsync(engine);
 builder.Services.AddEngagementEngine(sidecar.Address, engine.ConnectionString, storage.CheckedPrefix, concurrency: engine.Concurrency);
 builder.Services.AddCoachFlowWeb(builder.Configuration);
 builder.Services.AddHostedService<CohortImportWorker>(); // cohort import batches (the Functions app's queue trigger in Azure)
+builder.Services.AddHostedService<DataRightsWorker>(); // unfinished erasures and retention (the Functions app's timer trigger in Azure)
 
 var app = builder.Build();
 app.UseCoachFlowMiddleware();

@@ -120,6 +120,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
         // The queue cohort import batches go through (the CohortImportBatch trigger: "%CoachFlowCohortQueue%"):
         // {CoachFlow:Storage:Prefix}cohort-imports, and the prefix is CoachFlow's default, coachflow.
         { name: 'CoachFlowCohortQueue', value: 'coachflowcohort-imports' }
+        // When the DataRightsSweep timer trigger runs (NCRONTAB: "%CoachFlowDataRightsSchedule%"): it finishes erasures
+        // that stopped half-way and erases engagements past their firm's retention.
+        { name: 'CoachFlowDataRightsSchedule', value: '0 */10 * * * *' }
         // DefaultAzureCredential in the worker picks the user-assigned identity from this.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }

@@ -55,6 +55,31 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
         Assert.DoesNotContain("token:", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Given_a_firm_When_its_retention_is_set_and_turned_off_Then_the_firm_keeps_engagements_that_long_and_bad_values_change_nothing()
+    {
+        var firmId = Value((await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example")).Output, "firm");
+        var tenancy = await TenancyAsync();
+
+        var set = await AdminAsync("set-retention", "--firm", firmId, "--months", "24");
+        Assert.Contains("retention: 24 months", set.Output, StringComparison.Ordinal);
+        Assert.Equal(24, (await tenancy.GetFirmAsync(firmId))!.RetentionMonths);
+        Assert.Contains(await tenancy.FirmsWithRetentionAsync(), f => f.FirmId == firmId);
+
+        foreach (var bad in new[] { "0", "241", "soon", "-3" })
+        {
+            var refused = await AdminAsync(expectSuccess: false, "set-retention", "--firm", firmId, "--months", bad);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("month", refused.Output, StringComparison.Ordinal);
+        }
+        Assert.NotEqual(0, (await AdminAsync(expectSuccess: false, "set-retention", "--firm", "firm-nope", "--months", "12")).ExitCode);
+        Assert.Equal(24, (await tenancy.GetFirmAsync(firmId))!.RetentionMonths);
+
+        Assert.Contains("retention: off", (await AdminAsync("set-retention", "--firm", firmId, "--months", "off")).Output, StringComparison.Ordinal);
+        Assert.Null((await tenancy.GetFirmAsync(firmId))!.RetentionMonths);
+        Assert.DoesNotContain(await tenancy.FirmsWithRetentionAsync(), f => f.FirmId == firmId);
+    }
+
     private Task<(int ExitCode, string Output)> AdminAsync(params string[] args) => AdminAsync(expectSuccess: true, args);
 
     private async Task<(int ExitCode, string Output)> AdminAsync(bool expectSuccess, params string[] args)

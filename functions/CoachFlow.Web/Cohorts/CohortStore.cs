@@ -131,6 +131,93 @@ public sealed class CohortStore
 
     private static string Folder(Cohort cohort) => $"{cohort.FirmId}/{cohort.CohortId}";
 
+    /// <summary>
+    /// Removes a client from the firm's uploads (their erasure): every valid row whose email is theirs, and every rejected row
+    /// whose email is theirs or whose name is one of <paramref name="names"/>, in every upload of <paramref name="cohortId"/>
+    /// (or of every cohort of the firm when null). Returns how many rows went.
+    /// </summary>
+    /// <param name="isClient">Whether an email (as the file had it) is the client's: compare opaque client ids, not strings.</param>
+    public async Task<int> EraseClientAsync(string firmId, string? cohortId, Func<string?, bool> isClient, IReadOnlySet<string> names, CancellationToken ct)
+    {
+        if (!IsKey(firmId) || (cohortId is not null && !IsKey(cohortId))) return 0;
+        var removed = 0;
+        try
+        {
+            await foreach (var blob in Blobs.GetBlobsAsync(BlobTraits.None, BlobStates.None, cohortId is null ? $"{firmId}/" : $"{firmId}/{cohortId}/", ct))
+            {
+                var file = blob.Name[(blob.Name.LastIndexOf('/') + 1)..];
+                if (file.StartsWith("chunk-", StringComparison.Ordinal))
+                    removed += await RewriteAsync<List<CohortRow>>(blob.Name, rows =>
+                    {
+                        var kept = rows.Where(r => !isClient(r.Email)).ToList();
+                        return (kept, rows.Count - kept.Count);
+                    }, ct);
+                else if (file == "rejected.json")
+                    removed += await RewriteAsync<CohortRejections>(blob.Name, rejections =>
+                    {
+                        var kept = rejections.Rows.Where(r => !isClient(r.Raw.Email) && !(r.Raw.Name is { } n && names.Contains(n.Trim()))).ToList();
+                        return (rejections with { Rows = kept }, rejections.Rows.Count - kept.Count);
+                    }, ct);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No cohort was ever uploaded here: no container yet.
+        }
+        return removed;
+    }
+
+    /// <summary>A cohort of the firm being imported right now with a row of the client in it (an import would start them again), or null.</summary>
+    public async Task<Cohort?> ImportingWithAsync(string firmId, Func<string?, bool> isClient, CancellationToken ct)
+    {
+        IReadOnlyList<Cohort> cohorts;
+        try
+        {
+            cohorts = await ListAsync(firmId, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+        foreach (var cohort in cohorts.Where(c => c.Status == Cohort.Importing))
+            for (var chunk = 0; chunk < cohort.Chunks; chunk++)
+                if ((await ReadChunkAsync(cohort, chunk, ct)).Any(r => isClient(r.Email))) return cohort;
+        return null;
+    }
+
+    /// <summary>Reads a JSON blob, lets <paramref name="change"/> drop rows, and writes it back (only if unchanged since read) when some went.</summary>
+    private async Task<int> RewriteAsync<T>(string path, Func<T, (T Kept, int Removed)> change, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var blob = Blobs.GetBlobClient(path);
+            Azure.Response<BlobDownloadResult> content;
+            try
+            {
+                content = await blob.DownloadContentAsync(ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return 0;
+            }
+            var (kept, removed) = change(content.Value.Content.ToObjectFromJson<T>(Json)!);
+            if (removed == 0) return 0;
+            try
+            {
+                await blob.UploadAsync(BinaryData.FromObjectAsJson(kept, Json), new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" },
+                    Conditions = new BlobRequestConditions { IfMatch = content.Value.Details.ETag },
+                }, ct);
+                return removed;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 5)
+            {
+                // Written in between (a new run's plan, say): read it again.
+            }
+        }
+    }
+
     private async Task<bool> WriteAsync<T>(string path, T value, bool overwrite, CancellationToken ct)
     {
         var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } };

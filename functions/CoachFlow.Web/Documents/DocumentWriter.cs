@@ -29,6 +29,9 @@ public sealed class DocumentWriter(EngagementStore engagements, EngagementWorkfl
             contractSha = (await store.ReadAsync(context.EngagementId, doc.Name.Replace("-signature", "", StringComparison.Ordinal), ct))?.Sha256;
         var document = DocumentRenderer.Build(doc.Kind, doc.Name, source, contractSha);
         await store.WriteAsync(context.EngagementId, doc.Kind, doc.Name, DocumentRenderer.Html(document), Json(document), ct);
+        // Written after the engagement was erased (its activity was already running): take it back. The erasure deletes the
+        // snapshot before it lists the documents, so one of the two always sees the other's write.
+        if (!await engagements.ExistsAsync(context.EngagementId, ct)) await store.PurgeAsync(context.EngagementId, ct);
     }
 
     /// <summary>A document built now from the engagement as it stands (a live kind such as the progress report, or a PDF).</summary>

@@ -108,6 +108,31 @@ public sealed class EmailEffects(
             ["Ref"] = notify.Ref,
             ["At"] = time.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);
+        // Written after the engagement was erased (its activity was already running): take it back. The erasure deletes the
+        // snapshot before it looks for notifications, so one of the two always sees the other's write.
+        if (!await engagements.ExistsAsync(context.EngagementId, ct))
+            await EraseNotificationsAsync(context.State.FirmId, context.EngagementId, ct);
+    }
+
+    /// <summary>Deletes the coach notifications about an engagement, for every coach of the firm (its erasure); returns how many went.</summary>
+    public async Task<int> EraseNotificationsAsync(string firmId, string engagementId, CancellationToken ct)
+    {
+        var count = 0;
+        // Partitions are "{firm}|{coach}": every coach of the firm is the key range from "{firm}|" up to "{firm}}" ('}' follows '|').
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {firmId + "|"} and PartitionKey lt {firmId + "}"} and EngagementId eq {engagementId}");
+        try
+        {
+            await foreach (var row in _notifications.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            {
+                await _notifications.DeleteEntityAsync(row.PartitionKey, row.RowKey, Azure.ETag.All, ct);
+                count++;
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No coach was ever notified here: the table does not exist yet.
+        }
+        return count;
     }
 
     /// <summary>Maps an email's link purpose and reference to what the client page expects.</summary>

@@ -61,16 +61,6 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         return await engine.RaiseAsync(engagementId, input, idempotencyKey, DecisionWait, ct);
     }
 
-    /// <summary>
-    /// Erases an engagement the caller may see: the engine stops and purges its orchestrations and read model first (so
-    /// no step writes after), then its documents go.
-    /// </summary>
-    public async Task PurgeAsync(string engagementId, Documents.DocumentStore documents, CancellationToken ct)
-    {
-        await engine.PurgeAsync(engagementId, ct);
-        await documents.PurgeAsync(engagementId, ct);
-    }
-
     /// <summary>A page of the firm's engagements from the index (never a scan); <paramref name="overdueAt"/> keeps only running ones due before it.</summary>
     public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(Caller caller, IndexFilter where,
         DateTimeOffset? overdueAt, int pageSize, string? continuationToken, CancellationToken ct)

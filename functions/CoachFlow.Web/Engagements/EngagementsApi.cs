@@ -67,7 +67,7 @@ public static class EngagementsApi
         }).WithName("ListSponsors").WithSummary("The firm's sponsors a coach can name when starting an engagement (sponsorId)");
 
         api.MapPost("/engagements", CreateAsync).WithName("StartEngagement").WithSummary("Create a client and start an engagement; the contract email goes out");
-        api.MapGet("/engagements", ListAsync).WithName("ListEngagements").WithSummary("List engagements (filters: phase, waitingFor, flag, overdue, status, coachId, cohort)");
+        api.MapGet("/engagements", ListAsync).WithName("ListEngagements").WithSummary("List engagements (filters: phase, waitingFor, flag, overdue, status, coachId, cohort); erased engagements' tombstones only with status=erased");
         api.MapGet("/engagements/{id}", GetAsync).WithName("GetEngagement").WithSummary("Timeline, due items, documents, actions, intake and reassessments");
         api.MapPost("/engagements/{id}/sessions", (string id, ScheduleRequest body, HttpContext http, EngagementService e, CancellationToken ct) =>
             Step(http, e, id, ToSchedule(body, reschedule: false), $"schedule:{body.Number}:{body.StartAt:O}", ct))
@@ -103,7 +103,7 @@ public static class EngagementsApi
             .WithSummary("Start a follow-up engagement for a graduated client (e.g. after they asked for support): details and goals carried over, a new contract to sign");
         api.MapPost("/engagements/{id}/coach", ChangeCoachAsync).WithName("ChangeCoach").WithSummary("Hand the engagement to another coach of the firm (firm admin)");
         api.MapDelete("/engagements/{id}", PurgeAsync).WithName("PurgeEngagement")
-            .WithSummary("Erase an engagement: its orchestrations and their histories, its read model and its documents (firm admin; confirm=<the id>)");
+            .WithSummary("Erase an engagement and every trace of it, leaving a tombstone and an audit record (firm admin; confirm=<the id>). POST /api/clients/{clientId}/erase erases a client");
         api.MapPost("/engagements/{id}/redrive", RedriveAsync).WithName("RedriveEngagement").WithSummary("Retry parked emails and documents after fixing the cause (firm admin)");
         api.MapGet("/engagements/{id}/charts/wheel.svg", WheelAsync).WithName("WheelChart").WithSummary("Wheel of Life radar: baseline against the latest reassessment");
         api.MapGet("/engagements/{id}/charts/trend.svg", TrendAsync).WithName("TrendChart").WithSummary("Scaled questions over time");
@@ -163,8 +163,8 @@ public static class EngagementsApi
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,
         string? phase, string? waitingFor, string? flag, bool? overdue, string? status, string? coachId, string? cohort, int? pageSize, string? continuationToken, CancellationToken ct)
     {
-        if (status is not (null or "running" or "completed" or "ended"))
-            throw new BadInputException($"Unknown status '{status}'; use running, completed (closed after maintenance) or ended (ended early).");
+        if (status is not (null or "running" or "completed" or "ended" or EngagementStore.Erased))
+            throw new BadInputException($"Unknown status '{status}'; use running, completed (closed after maintenance), ended (ended early) or erased (what is left of an erased engagement: its program and dates).");
         if (pageSize is < 1 or > 500) throw new BadInputException("A pageSize is between 1 and 500.");
         var now = time.GetUtcNow();
         var where = new IndexFilter(CoachId: coachId, Phase: phase, Status: status, Flag: flag, CohortId: cohort);
@@ -218,13 +218,13 @@ public static class EngagementsApi
         return StepResult(id, outcome);
     }
 
-    private static async Task<NoContent> PurgeAsync(string id, string? confirm, HttpContext http, EngagementService engagements, DocumentStore documents, CancellationToken ct)
+    private static async Task<NoContent> PurgeAsync(string id, string? confirm, HttpContext http, EngagementService engagements, DataRights.ErasureService erasure, CancellationToken ct)
     {
         var caller = http.Caller();
         if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can erase an engagement.");
         await engagements.CheckAccessAsync(caller, id, ct);
         if (confirm != id) throw new BadInputException($"Erasing cannot be undone: send the engagement's id again as ?confirm={id} to confirm.");
-        await engagements.PurgeAsync(id, documents, ct);
+        await erasure.EraseEngagementAsync(caller, id, DataRights.ErasureReasons.Request, ct);
         return TypedResults.NoContent();
     }
 

@@ -73,11 +73,13 @@ public sealed record Dashboard(
             .OrderBy(c => c.Cohort, StringComparer.CurrentCulture)
             .ToList();
 
-        var progress = entries.Select(e => e.Milestones?.ProgressSinceBaseline).Where(p => p is not null).Select(p => p!.Value).ToList();
+        // An erased engagement's tombstone counts as an engagement (and in its own phase), but it has no progress to show.
+        var kept = entries.Where(e => e.Status != EngagementStore.Erased).ToList();
+        var progress = kept.Select(e => e.Milestones?.ProgressSinceBaseline).Where(p => p is not null).Select(p => p!.Value).ToList();
         var buckets = Buckets.Select(b => new ProgressBucket(b.Range, progress.Count(p => p >= b.Low && p < b.High))).ToList();
 
         return new Dashboard(entries.Count, phases, entries.Count(IsOverdue), entries.Count(IsStalled), entries.Count(IsBouncing),
-            attention, loads, cohorts, buckets, entries.Count - progress.Count);
+            attention, loads, cohorts, buckets, kept.Count - progress.Count);
     }
 
     public static CohortProgress CohortOf(string id, string name, IReadOnlyList<IndexEntry> entries) => new(id, name, entries.Count,

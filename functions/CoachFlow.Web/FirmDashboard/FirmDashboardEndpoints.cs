@@ -223,7 +223,8 @@ internal sealed partial class FirmDashboardHandler(
 
     private async Task<Dashboard> BuildAsync(Caller caller, CancellationToken ct)
     {
-        var entries = await ListAsync(caller, new IndexFilter(), ct);
+        // Erased engagements' tombstones too: the firm's counts stay honest after an erasure.
+        var entries = await ListAsync(caller, new IndexFilter(IncludeErased: true), ct);
         var coaches = await access.CoachNamesAsync(caller.FirmId, ct);
         var cohorts = await CohortNamesAsync(caller.FirmId, ct);
         return Dashboard.Build(entries, coaches, cohorts, time.GetUtcNow(), forSponsor: caller.Role == Role.Sponsor);

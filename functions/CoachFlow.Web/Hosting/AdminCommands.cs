@@ -69,7 +69,26 @@ public static class AdminCommands
             return 0;
         });
 
-        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo };
+        var retentionFirm = new Option<string>("--firm") { Description = "The firm's id", Required = true };
+        var months = new Option<string>("--months")
+        {
+            Description = $"Months after an engagement closed or ended until it is erased ({TenancyStore.MinRetentionMonths}–{TenancyStore.MaxRetentionMonths}), or 'off' to keep engagements",
+            Required = true,
+        };
+        var setRetention = new Command("set-retention", "Set how long the firm keeps engagements that are over; past it they are erased (docs/erasure.md)") { retentionFirm, months };
+        setRetention.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            var text = parse.GetValue(months)!.Trim();
+            int? value = text.Equals("off", StringComparison.OrdinalIgnoreCase) ? null
+                : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+                : throw new BadInputException($"--months is a whole number of months or 'off', not '{text}'.");
+            await tenancy.SetRetentionAsync(parse.GetValue(retentionFirm)!, value, ct);
+            Console.WriteLine(value is { } m ? $"retention: {m} months after an engagement is over" : "retention: off (engagements are kept)");
+            return 0;
+        });
+
+        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo, setRetention };
         try
         {
             return await root.Parse(args).InvokeAsync();

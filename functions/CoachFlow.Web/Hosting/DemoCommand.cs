@@ -19,19 +19,21 @@ public static partial class DemoCommand
     }
 
     /// <summary>One whole engagement for <paramref name="clientEmail"/> (sponsored by <paramref name="sponsorId"/> if set), told on <paramref name="log"/>.</summary>
+    /// <param name="clientName">The client's name, also what they type where a page asks for their name (the signature).</param>
     /// <returns>0 when it closed, and the engagement's id once it started.</returns>
-    public static async Task<(int ExitCode, string? EngagementId)> DriveAsync(Uri app, string token, Uri inbox, TimeSpan limit, string clientEmail, string? sponsorId, TextWriter log)
+    public static async Task<(int ExitCode, string? EngagementId)> DriveAsync(Uri app, string token, Uri inbox, TimeSpan limit, string clientEmail, string? sponsorId, TextWriter log,
+        string clientName = "Jordan Demo")
     {
         void Say(string line) => log.WriteLine($"{DateTime.Now:HH:mm:ss}  {line}");
         using var coach = new HttpClient { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
         coach.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var mail = new HttpClient { BaseAddress = inbox, Timeout = TimeSpan.FromSeconds(10) };
-        var client = new DemoClient(app);
+        var client = new DemoClient(app, clientName);
 
-        Say($"Coach starts an engagement for Jordan Demo <{clientEmail}> on the accelerated program.");
+        Say($"Coach starts an engagement for {clientName} <{clientEmail}> on the accelerated program.");
         using var started = await coach.PostAsJsonAsync("/api/engagements", new
         {
-            clientName = "Jordan Demo",
+            clientName,
             clientEmail,
             programId = "demo-accelerated",
             overallGoals = new[] { "A leadership role in renewable energy within 12–18 months with at least 15% higher total pay" },
@@ -185,7 +187,7 @@ public static partial class DemoCommand
 }
 
 /// <summary>The client's side: opens a link, fills in whatever form the page shows as a thoughtful client would, and submits it.</summary>
-internal sealed partial class DemoClient(Uri app)
+internal sealed partial class DemoClient(Uri app, string clientName)
 {
     private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -221,7 +223,7 @@ internal sealed partial class DemoClient(Uri app)
                     fields.Add(new(name, options.Contains("10") && options.Contains(score) ? score : options.Contains("partly") ? "partly" : options.Contains("yes") ? "yes" : options[0]));
                     break;
                 case "text" or "email" or "number":
-                    fields.Add(new(name, name.Contains("name", StringComparison.OrdinalIgnoreCase) ? "Jordan Demo" : type == "number" ? "7" : Answer(name)));
+                    fields.Add(new(name, name.Contains("name", StringComparison.OrdinalIgnoreCase) ? clientName : type == "number" ? "7" : Answer(name)));
                     break;
             }
         }

@@ -1,4 +1,5 @@
 using CoachFlow.Web.ClientPages;
+using CoachFlow.Web.DataRights;
 using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
@@ -32,6 +33,7 @@ public static class WebHosting
         services.AddClientPages();
         services.AddCohorts(configuration);
         services.AddFirmDashboard(configuration);
+        services.AddErasure(configuration);
         return services;
     }
 
@@ -55,6 +57,7 @@ public static class WebHosting
         app.MapSendGridWebhook();
         app.MapClientPages();
         app.MapFirmDashboard();
+        app.MapErasureApi();
         return app;
     }
 }

@@ -92,6 +92,19 @@ public sealed class LinkSigner
         }
     }
 
+    /// <summary>Forgets the single-use links of an engagement that were used (its erasure); returns how many records went.</summary>
+    public async Task<int> ForgetEngagementAsync(string engagementId, CancellationToken ct)
+    {
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"used-link"} and EngagementId eq {engagementId}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            await _table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, ct);
+            count++;
+        }
+        return count;
+    }
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[]? FromBase64Url(string text)

@@ -18,7 +18,8 @@ public enum Role
     Sponsor,
 }
 
-public sealed record Firm(string FirmId, string Name, string PrimaryColor, string? LogoUrl, string SenderName, string SenderEmail);
+/// <param name="RetentionMonths">Engagements that are over are erased this many months after they closed or ended; null: kept (the default).</param>
+public sealed record Firm(string FirmId, string Name, string PrimaryColor, string? LogoUrl, string SenderName, string SenderEmail, int? RetentionMonths = null);
 
 public sealed record Coach(string FirmId, string CoachId, string Name, string Email, Role Role);
 
@@ -116,8 +117,33 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
         var row = await _table.GetEntityIfExistsAsync<TableEntity>("firm", firmId, cancellationToken: ct);
         if (!row.HasValue) return null;
         var f = row.Value!;
-        return new Firm(firmId, f.GetString("Name"), f.GetString("PrimaryColor") ?? "#1f5f8b", f.GetString("LogoUrl"), f.GetString("SenderName") ?? f.GetString("Name"), f.GetString("SenderEmail") ?? "coaching@coachflow.local");
+        return ToFirm(f);
     }
+
+    private static Firm ToFirm(TableEntity f) => new(f.RowKey, f.GetString("Name"), f.GetString("PrimaryColor") ?? "#1f5f8b", f.GetString("LogoUrl"),
+        f.GetString("SenderName") ?? f.GetString("Name"), f.GetString("SenderEmail") ?? "coaching@coachflow.local", f.GetInt32("RetentionMonths") is > 0 and var months ? months : null);
+
+    /// <summary>Every firm that keeps engagements for a limited time (for the retention sweep): one partition query.</summary>
+    public async Task<IReadOnlyList<Firm>> FirmsWithRetentionAsync(CancellationToken ct = default)
+    {
+        var firms = new List<Firm>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"firm"} and RetentionMonths gt {0}"), cancellationToken: ct))
+            firms.Add(ToFirm(row));
+        return firms;
+    }
+
+    /// <summary>Sets how many months after they are over the firm's engagements are erased; null turns retention off.</summary>
+    public async Task SetRetentionAsync(string firmId, int? months, CancellationToken ct = default)
+    {
+        if (months is < MinRetentionMonths or > MaxRetentionMonths)
+            throw new BadInputException($"Retention is between {MinRetentionMonths} and {MaxRetentionMonths} months after an engagement is over, or null to keep engagements.");
+        if (await GetFirmAsync(firmId, ct) is null) throw new BadInputException($"There is no firm '{firmId}'.");
+        // 0 is "off": a merge leaves out null properties, so it could never clear the setting.
+        await _table.UpdateEntityAsync(new TableEntity("firm", firmId) { ["RetentionMonths"] = months ?? 0 }, ETag.All, TableUpdateMode.Merge, ct);
+    }
+
+    public const int MinRetentionMonths = 1;
+    public const int MaxRetentionMonths = 240;
 
     public async Task<Coach?> GetCoachAsync(string firmId, string coachId, CancellationToken ct = default)
     {

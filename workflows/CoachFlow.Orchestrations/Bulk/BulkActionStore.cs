@@ -181,6 +181,54 @@ public sealed class BulkActionStore(EngagementStore store)
         }
     }
 
+    /// <summary>
+    /// An erased engagement in the firm's bulk actions: each selection row naming it names its tombstone instead (so every
+    /// action's counts stay what they were) and loses the client id; returns the actions that named it (their orchestrations'
+    /// histories hold the engagement's id too).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ForgetEngagementAsync(string firmId, string engagementId, string tombstoneId, CancellationToken ct)
+    {
+        var actions = new List<string>();
+        // Selections live in partitions "{firm}|{action}": the key range from "{firm}|" up to "{firm}}" ('}' follows '|').
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {firmId + "|"} and PartitionKey lt {firmId + "}"} and EngagementId eq {engagementId}");
+        try
+        {
+            await foreach (var row in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            {
+                // Replaced without the client id (a merge cannot remove a property).
+                var item = (await Table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct)).Value;
+                item.Remove("ClientId");
+                item["EngagementId"] = tombstoneId;
+                await Table.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Replace, ct);
+                actions.Add(row.PartitionKey[(firmId.Length + 1)..]);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The firm never ran a bulk action here: no table yet.
+        }
+        return [.. actions.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Deletes the client's nudge claim (the last bulk nudge of them), or only when it came from <paramref name="engagementId"/>
+    /// if given (one engagement erased while the client has others); returns whether one went.
+    /// </summary>
+    public async Task<bool> ForgetNudgeClaimAsync(string firmId, string clientId, string? engagementId, CancellationToken ct)
+    {
+        try
+        {
+            var row = await Table.GetEntityIfExistsAsync<TableEntity>(NudgePartition(firmId), clientId, cancellationToken: ct);
+            if (!row.HasValue || (engagementId is not null && row.Value!.GetString("EngagementId") != engagementId)) return false;
+            await Table.DeleteEntityAsync(NudgePartition(firmId), clientId, ETag.All, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return false;
+        }
+    }
+
     private static TableEntity ToEntity(BulkActionRecord r) => new(r.FirmId, r.ActionId)
     {
         ["Action"] = r.Action, ["Message"] = r.Message, ["Reason"] = r.Reason, ["Filter"] = r.Filter, ["CreatedBy"] = r.CreatedBy,
