@@ -90,7 +90,15 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         if (earlier is { Status: not "accepted" }) return new Submission(SubmitResult.Duplicate, earlier);
 
         // Read where inputs go only now that the input is kept (see the remarks).
-        if ((await store.GetRouteAsync(engagementId, ct))?.ActiveInstance is { } instance)
+        var current = await store.GetRouteAsync(engagementId, ct);
+        if (current is null)
+        {
+            // Erased in between: the erasure deletes the snapshot before the other rows, so what this kept is taken back here
+            // or found by the erasure.
+            await store.ForgetInputAsync(engagementId, idempotencyKey, ct);
+            throw new EngagementNotFoundException(engagementId);
+        }
+        if (current.Value.ActiveInstance is { } instance)
         {
             try
             {

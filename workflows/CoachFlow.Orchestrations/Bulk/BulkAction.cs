@@ -138,7 +138,14 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
         var earlier = await store.AcceptAsync(item.EngagementId, key, envelope, now, ct);
         await bulk.SetOutcomeAsync(action.FirmId, action.ActionId, item.Index, BulkOutcomes.Kept, null, ct);
         if (earlier is { Status: not "accepted" }) return null; // decided already
-        return (await store.GetRouteAsync(item.EngagementId, ct))?.ActiveInstance is { } instance
+        var routeNow = await store.GetRouteAsync(item.EngagementId, ct);
+        if (routeNow is null)
+        {
+            // Erased in between (see EngagementEngine.SubmitAsync): take back what was kept; the count says it was erased.
+            await store.ForgetInputAsync(item.EngagementId, key, ct);
+            return null;
+        }
+        return routeNow.Value.ActiveInstance is { } instance
             ? new BulkRaise(instance, new PendingInput(key, envelope, earlier?.AcceptedAt ?? now))
             : null; // still starting: its first part finds the input in the inbox
     }

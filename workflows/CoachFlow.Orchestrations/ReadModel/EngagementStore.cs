@@ -118,6 +118,19 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         }
     }
 
+    /// <summary>Deletes a kept input (one kept just as its engagement was erased).</summary>
+    public async Task ForgetInputAsync(string engagementId, string key, CancellationToken ct)
+    {
+        try
+        {
+            await Engagements.DeleteEntityAsync(engagementId, InboxRowKey(key), ETag.All, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The erasure found it first.
+        }
+    }
+
     public async Task<InputRecord?> GetInputAsync(string engagementId, string key, CancellationToken ct)
     {
         var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, InboxRowKey(key), cancellationToken: ct);
