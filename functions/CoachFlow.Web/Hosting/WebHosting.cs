@@ -1,5 +1,6 @@
 using CoachFlow.Web.ClientPages;
 using CoachFlow.Web.Cohorts;
+using CoachFlow.Web.DataRights;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.FirmDashboard;
@@ -32,6 +33,7 @@ public static class WebHosting
         services.AddClientPages();
         services.AddCohorts(configuration);
         services.AddFirmDashboard(configuration);
+        services.AddExports();
         return services;
     }
 
@@ -44,7 +46,7 @@ public static class WebHosting
         return app;
     }
 
-    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages and the firm dashboard.</summary>
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages, the firm dashboard and the data export.</summary>
     public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
@@ -55,6 +57,7 @@ public static class WebHosting
         app.MapSendGridWebhook();
         app.MapClientPages();
         app.MapFirmDashboard();
+        app.MapExportApi();
         return app;
     }
 }
