@@ -19,8 +19,8 @@ internal sealed class ClientExportPage : ClientForm
         var scope = await Exports(link).ClientCopyAsync(link.State, ct);
         if (scope is null) return StandardPages.EngagementGone();
         var engagements = scope.EngagementIds.Count == 1
-            ? $"It covers your coaching engagement with {link.FirmName}:"
-            : $"It covers all {scope.EngagementIds.Count} of your coaching engagements with {link.FirmName}, each with:";
+            ? $"It covers your coaching engagement with {link.FirmName}, as far as it has come:"
+            : $"It covers all {scope.EngagementIds.Count} of your coaching engagements with {link.FirmName}, each as far as it has come:";
         var body = $"""
             <p class="lead">{H(link.CoachName)} sent you this link so that you can keep a copy of what {H(link.FirmName)} has recorded about your coaching.</p>
             <h2>What the copy holds</h2>
@@ -41,7 +41,7 @@ internal sealed class ClientExportPage : ClientForm
             </ul>
             <h2>Download</h2>
             {Form(link, $"""
-                <p class="hint" id="download-hint">The file may take a moment to prepare. This link works until {H(Date(link.Grant.ExpiresAt))}, and you can use it more than once.</p>
+                <p class="hint" id="download-hint">The file may take a moment to prepare. This link works until {H(Date(link.Grant.ExpiresAt, link.State.ClientTimeZone))}, and you can use it more than once.</p>
                 <button type="submit" class="button" aria-describedby="download-hint">Download my data</button>
                 """)}
             """;
