@@ -220,10 +220,16 @@ internal sealed class NotificationsExportPart(StorageAccount storage, Engagement
 }
 
 /// <summary><c>documents/{name}.html</c> and <c>.json</c>: every stored document, copied from its blobs as they are read.</summary>
+/// <remarks>
+/// The next few blobs' downloads are opened while one is copied (their bodies wait in the connection, unread), so
+/// an engagement's forty-odd documents cost about one round trip each in parallel rather than in turn.
+/// </remarks>
 internal sealed class DocumentsExportPart(DocumentStore documents) : IEngagementExportPart
 {
     /// <summary>The kind of the coach's private notes on a session: never in a client's copy.</summary>
     public const string PrivateNotesKind = "coach-private-notes";
+
+    private const int ReadAhead = 8;
 
     public IEnumerable<ExportOmission> LeftOut(ExportAudience audience) =>
     [
@@ -239,15 +245,36 @@ internal sealed class DocumentsExportPart(DocumentStore documents) : IEngagement
     public async Task WriteAsync(EngagementExport engagement, CancellationToken ct)
     {
         engagement.Count("documents", 0);
-        foreach (var document in (await documents.ListAsync(engagement.EngagementId, ct)).OrderBy(d => d.Name, StringComparer.Ordinal))
+        var files = (await documents.ListAsync(engagement.EngagementId, ct))
+            .Where(d => engagement.Audience != ExportAudience.Client || d.Kind != PrivateNotesKind)
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .SelectMany(d => new[] { (d.Name, Extension: "html"), (d.Name, Extension: "json") })
+            .ToList();
+        var opening = new Queue<Task<Stream?>>();
+        var next = 0;
+        try
         {
-            if (engagement.Audience == ExportAudience.Client && document.Kind == PrivateNotesKind) continue;
-            foreach (var extension in new[] { "html", "json" })
+            foreach (var (name, extension) in files)
             {
-                await using var content = await documents.OpenReadAsync(engagement.EngagementId, document.Name, extension, ct);
-                if (content is not null) await engagement.Archive.CopyAsync($"{engagement.Folder}documents/{document.Name}.{extension}", content, ct);
+                while (next < files.Count && opening.Count < ReadAhead)
+                {
+                    var (n, e) = files[next++];
+                    opening.Enqueue(documents.OpenReadAsync(engagement.EngagementId, n, e, ct));
+                }
+                await using var content = await opening.Dequeue();
+                if (content is null) continue; // erased meanwhile
+                await engagement.Archive.CopyAsync($"{engagement.Folder}documents/{name}.{extension}", content, ct);
+                if (extension == "html") engagement.Count("documents");
             }
-            engagement.Count("documents");
+        }
+        finally
+        {
+            // Downloads opened ahead and not copied (an error stopped the export): close them.
+            while (opening.TryDequeue(out var left))
+            {
+                try { (await left)?.Dispose(); }
+                catch (Exception ex) when (ex is Azure.RequestFailedException or OperationCanceledException or IOException) { }
+            }
         }
     }
 }
