@@ -62,7 +62,7 @@ public static class ExportCommand
     private static async Task<int> ExportAsync(string firmId, string? engagementId, string? clientEmail, string? output, CancellationToken ct)
     {
         if (engagementId is not null && clientEmail is not null) throw new BadInputException("Export one engagement (--engagement) or one client (--client-email), not both.");
-        await using var services = Services();
+        await using var services = Services(new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var tenancy = services.GetRequiredService<TenancyStore>();
         var exports = services.GetRequiredService<ExportService>();
         var firm = await tenancy.GetFirmAsync(firmId, ct) ?? throw new BadInputException($"There is no firm '{firmId}'.");
@@ -97,10 +97,12 @@ public static class ExportCommand
         return 0;
     }
 
-    /// <summary>The host's storage, tenancy and documents (<c>AddCoachFlowServices</c>), the read model and the export with its parts: what the API exports with.</summary>
-    private static ServiceProvider Services()
+    /// <summary>
+    /// The host's storage, tenancy and documents (<c>AddCoachFlowServices</c>), the read model and the export with its
+    /// parts: what the API exports with, without the engine (the benchmark exports with it too).
+    /// </summary>
+    public static ServiceProvider Services(IConfiguration configuration)
     {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(); // no console provider: the command prints its own lines
