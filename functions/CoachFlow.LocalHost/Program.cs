@@ -5,6 +5,7 @@ using CoachFlow.Web.Hosting;
 // process, on an in-process Durable Task sidecar over Azurite (see docs/architecture.md, "The local engine").
 if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
 if (args is ["cohort", ..]) return await CoachFlow.Web.Cohorts.CohortCommand.RunAsync(args[1..]);
+if (args is ["export", ..]) return await CoachFlow.Web.DataRights.ExportCommand.RunAsync(args[1..]);
 if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
 
 var builder = WebApplication.CreateBuilder(args);

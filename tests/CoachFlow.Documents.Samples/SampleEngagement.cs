@@ -69,6 +69,12 @@ public sealed class SampleEngagement
     public EngagementState State { get; private set; }
     public List<RenderedDocument> Documents { get; } = [];
 
+    /// <summary>Every event, in order (the timeline a read model holds).</summary>
+    public IReadOnlyList<EngagementEvent> Events => _events;
+
+    /// <summary>Every input the client and coach sent (timers aside), when, and the version it brought the engagement to.</summary>
+    public List<(WorkflowInput Input, DateTimeOffset At, long Version)> Inputs { get; } = [];
+
     private SampleEngagement() => State = _workflow.Initial(EngagementId);
 
     /// <summary>The whole engagement, every document it wrote, in the order it wrote them.</summary>
@@ -176,6 +182,7 @@ public sealed class SampleEngagement
             State = _workflow.Evolve(State, ev);
             _events.Add(ev);
         }
+        if (input is not TimerFired) Inputs.Add((input, _now, _events.Count));
         foreach (var write in decision.Effects.OfType<WriteDocument>()) Render(write);
     }
 

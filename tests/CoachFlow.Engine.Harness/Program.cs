@@ -11,11 +11,13 @@ using CoachFlow.Workflows.Programs;
 //                                    the whole local host as a child process, through its API and maildev (key: value lines)
 //   bench-cohort <storage> --smtp-port N --inbox URL --app-dll PATH [--rows N]
 //                                    a cohort imported through the API while a live engagement's client acts (key: value lines)
-if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort"), var benchStorage, .. var rest])
+//   bench-export <storage> [--engagements N]   a firm of N seeded engagements exported to a file, and a tenth of it (key: value lines)
+if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort" or "bench-export"), var benchStorage, .. var rest])
 {
     string? Text(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
     int Option(string name, int fallback) => Text(name) is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
     if (benchMode == "bench") return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
+    if (benchMode == "bench-export") return await ExportBench.RunAsync(benchStorage, Option("--engagements", 1000));
     if (Option("--smtp-port", 0) is not (> 0 and var smtpPort) || Text("--inbox") is not { } inbox || Text("--app-dll") is not { } appDll)
     {
         Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]");

@@ -11,6 +11,13 @@ internal abstract class ClientForm
     public virtual Task<Page> SubmitAsync(ClientLink link, IFormCollection form, ClientPagesHandler pages, CancellationToken ct) =>
         Task.FromResult(StandardPages.NothingToSend());
 
+    /// <summary>
+    /// For a form whose answer is a file, not a page (the client's data export): the file, checked like every form
+    /// (link, size, antiforgery) before this runs. Null: answer with <see cref="SubmitAsync"/>'s page.
+    /// </summary>
+    public virtual Task<IResult?> DownloadAsync(ClientLink link, IFormCollection form, ClientPagesHandler pages, CancellationToken ct) =>
+        Task.FromResult<IResult?>(null);
+
     /// <summary>The pages every form shows once the engagement is over.</summary>
     protected static Page? Finished(ClientLink link) => link.State.IsFinished()
         ? StandardPages.AlreadyDone("This coaching engagement has ended", link.State.Phase == EngagementPhase.Closed
@@ -50,6 +57,7 @@ internal static class ClientForms
     private static readonly ClientForm ConfirmPlan = new ConfirmPlanForm();
     private static readonly ClientForm MaintenanceCheck = new MaintenanceCheckForm();
     private static readonly ClientForm Documents = new DocumentView();
+    private static readonly ClientForm DataExport = new DataRights.ClientExportPage();
 
     public static ClientForm? For(string purpose) => purpose switch
     {
@@ -62,6 +70,7 @@ internal static class ClientForms
         "maintenance-checkin" or "still-applying" or TimerIds.SixMonthCheck => MaintenanceCheck,
         _ when purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) => MaintenanceCheck,
         "session-summary" or "session-details" or "closing-summary" or "goals" or "maintenance-plan" or "pre-session-brief" or ProgressReportPurpose => Documents,
+        DataRights.ClientExportLinks.Purpose => DataExport,
         _ => null,
     };
 

@@ -131,6 +131,11 @@ internal sealed partial class ClientPagesHandler(
             if (link is null) return Render(http, openProblem!, null);
             firm = link.FirmName;
             var handler = ClientForms.For(link.Grant.Purpose);
+            if (handler is not null && await handler.DownloadAsync(link, form, this, ct) is { } download)
+            {
+                LogSubmitted(logger, link.EngagementId, link.Grant.Purpose, 200);
+                return download;
+            }
             var page = handler is null ? StandardPages.UnknownPurpose() : await handler.SubmitAsync(link, form, this, ct);
             LogSubmitted(logger, link.EngagementId, link.Grant.Purpose, page.Status);
             return Render(http, page, firm);

@@ -57,6 +57,24 @@ public sealed class DocumentStore(StorageAccount storage)
         }
     }
 
+    /// <summary>
+    /// A stored document's <c>html</c> or <c>json</c> as a stream straight from storage (one request, read as it
+    /// arrives), for copying without holding it (the data export); null when there is none.
+    /// </summary>
+    public async Task<Stream?> OpenReadAsync(string engagementId, string name, string extension, CancellationToken ct)
+    {
+        if (!IsSafeName(name) || extension is not ("html" or "json")) return null;
+        try
+        {
+            var download = await storage.Documents.GetBlobClient($"{Prefix(engagementId)}{name}.{extension}").DownloadStreamingAsync(cancellationToken: ct);
+            return download.Value.Content;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     public async Task<IReadOnlyList<DocumentLink>> ListAsync(string engagementId, CancellationToken ct)
     {
         var list = new List<DocumentLink>();

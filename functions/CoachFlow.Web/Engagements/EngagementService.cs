@@ -47,7 +47,8 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         CheckAccess(caller, engagementId, snapshot.FirmId, snapshot.CoachId, snapshot.SponsorId);
     }
 
-    private static void CheckAccess(Caller caller, string engagementId, string firmId, string? coachId, string? sponsorId)
+    /// <summary>Throws "not found" unless the caller may see an engagement of this firm, coach and sponsor (the data export checks with it too).</summary>
+    internal static void CheckAccess(Caller caller, string engagementId, string firmId, string? coachId, string? sponsorId)
     {
         if (firmId != caller.FirmId) throw new EngagementNotFoundException(engagementId);
         if (caller.Role == Role.Coach && coachId != caller.Coach.CoachId) throw new EngagementNotFoundException(engagementId);

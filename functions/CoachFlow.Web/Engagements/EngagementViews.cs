@@ -18,7 +18,8 @@ public sealed record EngagementSummary(
     string Status,
     string? CoachId,
     DateTimeOffset UpdatedAt,
-    [property: System.ComponentModel.Description("The cohort the engagement was imported with (GET /api/cohorts lists them); absent when started alone.")] string? Cohort = null);
+    [property: System.ComponentModel.Description("The cohort the engagement was imported with (GET /api/cohorts lists them); absent when started alone.")] string? Cohort = null,
+    [property: System.ComponentModel.Description(EngagementViews.ClientIdDescription)] string? ClientId = null);
 
 public sealed record EngagementPage(IReadOnlyList<EngagementSummary> Items, string? ContinuationToken);
 
@@ -57,7 +58,8 @@ public sealed record EngagementDetail(
     IReadOnlyList<ReassessmentView> Reassessments,
     IReadOnlyList<SessionView> Sessions,
     [property: System.ComponentModel.Description("The cohort the engagement was imported with; absent when started alone.")] string? Cohort = null,
-    [property: System.ComponentModel.Description("The client's IANA time zone when the import gave one: a default for scheduling sessions.")] string? ClientTimeZone = null);
+    [property: System.ComponentModel.Description("The client's IANA time zone when the import gave one: a default for scheduling sessions.")] string? ClientTimeZone = null,
+    [property: System.ComponentModel.Description(EngagementViews.ClientIdDescription)] string? ClientId = null);
 
 /// <summary>Builds the API's views; sponsors get progress without answers, learnings or notes.</summary>
 public static class EngagementViews
@@ -69,9 +71,14 @@ public static class EngagementViews
         "support-requested (in a maintenance check the client reported a trigger for seeking support again; cleared when a follow-up " +
         "engagement starts), effect-parked (an email or document could not be delivered).";
 
+    /// <summary>The OpenAPI description of <c>clientId</c>.</summary>
+    public const string ClientIdDescription =
+        "The client's opaque id in the firm (the same email is the same client, across engagements; never the email itself): " +
+        "GET /api/clients/{clientId}/export exports their engagements; POST /api/clients/{clientId}/erase (a firm admin) erases them.";
+
     public static EngagementSummary Summary(IndexEntry s, DateTimeOffset now) => new(
         s.EngagementId, s.Label, s.Category, s.Phase, s.WaitingFor, s.DueAt, IsOverdue(s.Status, s.DueAt, now), s.Flags,
-        s.Status, s.CoachId, s.UpdatedAt, s.CohortId);
+        s.Status, s.CoachId, s.UpdatedAt, s.CohortId, s.ClientId);
 
     /// <summary>A running engagement waiting for something due before <paramref name="now"/>.</summary>
     public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => status == "running" && due is { } d && d < now;
@@ -110,6 +117,6 @@ public static class EngagementViews
             [.. state.Baseline.Select(b => new RatingView(b.ItemId, b.Score))],
             reassessments,
             [.. state.Sessions.Select(s => new SessionView(s.Number, s.StartAt, s.TimeZoneId, s.HeldAt is not null, s.AgreementCaptured))],
-            state.CohortId, state.ClientTimeZone);
+            state.CohortId, state.ClientTimeZone, state.ClientId.Length > 0 ? state.ClientId : null);
     }
 }

@@ -151,7 +151,7 @@ public static class EngagementsApi
         {
             var (view, state) = await engagements.GetAsync(caller, id, ct);
             return new EngagementSummary(view.InstanceId, state.ClientName, state.ProgramId, view.Phase, view.WaitingFor, view.DueAt, false, view.Flags,
-                view.Status, view.CoachId, view.UpdatedAt, state.CohortId);
+                view.Status, view.CoachId, view.UpdatedAt, state.CohortId, state.ClientId.Length > 0 ? state.ClientId : null);
         }
         catch (EngagementNotFoundException)
         {

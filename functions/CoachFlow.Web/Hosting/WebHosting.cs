@@ -1,6 +1,6 @@
 using CoachFlow.Web.ClientPages;
-using CoachFlow.Web.DataRights;
 using CoachFlow.Web.Cohorts;
+using CoachFlow.Web.DataRights;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.FirmDashboard;
@@ -33,6 +33,7 @@ public static class WebHosting
         services.AddClientPages();
         services.AddCohorts(configuration);
         services.AddFirmDashboard(configuration);
+        services.AddExports();
         services.AddErasure(configuration);
         return services;
     }
@@ -46,7 +47,7 @@ public static class WebHosting
         return app;
     }
 
-    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages and the firm dashboard.</summary>
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages, the firm dashboard and the data export.</summary>
     public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
@@ -57,6 +58,7 @@ public static class WebHosting
         app.MapSendGridWebhook();
         app.MapClientPages();
         app.MapFirmDashboard();
+        app.MapExportApi();
         app.MapErasureApi();
         return app;
     }

@@ -247,11 +247,37 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(string engagementId, CancellationToken ct)
     {
         var events = new List<TimelineEvent>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {"e"} and RowKey lt {"f"}");
-        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            events.Add(new TimelineEvent(long.Parse(row.RowKey[1..], CultureInfo.InvariantCulture), row.GetString("Type"), row.GetDateTimeOffset("At") ?? default,
-                JsonDocument.Parse(TableText.Read(row, "Data") ?? "{}").RootElement.Clone()));
+        await foreach (var e in ReadTimelineAsync(engagementId, ct: ct)) events.Add(e);
         return events;
+    }
+
+    /// <summary>
+    /// The timeline one event at a time, in version order (only events of <paramref name="type"/> when given), for
+    /// readers that must not hold a whole timeline (the data export).
+    /// </summary>
+    public async IAsyncEnumerable<TimelineEvent> ReadTimelineAsync(string engagementId, string? type = null,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {"e"} and RowKey lt {"f"}");
+        if (type is not null) filter += " and " + TableClient.CreateQueryFilter($"Type eq {type}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            using var data = JsonDocument.Parse(TableText.Read(row, "Data") ?? "{}");
+            yield return new TimelineEvent(long.Parse(row.RowKey[1..], CultureInfo.InvariantCulture), row.GetString("Type"), row.GetDateTimeOffset("At") ?? default,
+                data.RootElement.Clone());
+        }
+    }
+
+    /// <summary>
+    /// Every input the inbox kept, with its payload (JSON) and what came of it, in no particular order (row keys are
+    /// hashes: order by <see cref="InputRecord.AcceptedAt"/>). The data export reads it; nothing else needs the payloads back.
+    /// </summary>
+    public async IAsyncEnumerable<(InputRecord Input, string Data)> ReadInboxAsync(string engagementId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {InboxPrefix} and RowKey lt {"in."}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            yield return (ToInput(row), TableText.Read(row, "Data") ?? "{}");
     }
 
     /// <summary>One engagement's row of its firm's listing (one point read), or null.</summary>
