@@ -6,6 +6,7 @@ using CoachFlow.Web.Hosting;
 if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
 if (args is ["cohort", ..]) return await CoachFlow.Web.Cohorts.CohortCommand.RunAsync(args[1..]);
 if (args is ["export", ..]) return await CoachFlow.Web.DataRights.ExportCommand.RunAsync(args[1..]);
+if (args is ["webhooks", ..]) return await CoachFlow.Web.Webhooks.WebhookCommand.RunAsync(args[1..]);
 if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ builder.Services.AddEngagementEngine(sidecar.Address, engine.ConnectionString, s
 builder.Services.AddCoachFlowWeb(builder.Configuration);
 builder.Services.AddHostedService<CohortImportWorker>(); // cohort import batches (the Functions app's queue trigger in Azure)
 builder.Services.AddHostedService<DataRightsWorker>(); // unfinished erasures and retention (the Functions app's timer trigger in Azure)
+builder.Services.AddHostedService<WebhookDeliveryWorker>(); // webhook deliveries (likewise)
 
 var app = builder.Build();
 app.UseCoachFlowMiddleware();

@@ -123,6 +123,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
         // When the DataRightsSweep timer trigger runs (NCRONTAB: "%CoachFlowDataRightsSchedule%"): it finishes erasures
         // that stopped half-way and erases engagements past their firm's retention.
         { name: 'CoachFlowDataRightsSchedule', value: '0 */10 * * * *' }
+        // The queue webhook deliveries are woken through (the WebhookDeliveries trigger: "%CoachFlowWebhookQueue%"):
+        // {CoachFlow:Storage:Prefix}webhook-deliveries, with the same default prefix.
+        { name: 'CoachFlowWebhookQueue', value: 'coachflowwebhook-deliveries' }
         // DefaultAzureCredential in the worker picks the user-assigned identity from this.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }

@@ -102,6 +102,7 @@ public sealed class EngineHost : IAsyncDisposable
         var effects = tables.GetTableClient($"{name}effects");
         await effects.CreateIfNotExistsAsync();
         builder.Services.AddSingleton<IEngagementEffects>(new TableEffects(effects));
+        builder.Services.AddSingleton<IEngagementOutbox>(NoEngagementOutbox.Instance); // no webhooks here
         var host = builder.Build();
         await host.Services.GetRequiredService<EngagementStore>().EnsureCreatedAsync();
         await host.StartAsync();

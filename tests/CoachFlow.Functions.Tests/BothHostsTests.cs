@@ -66,10 +66,11 @@ public sealed class BothHostsTests
         var declared = await FunctionsApp.DeclaredAsync(app);
         // The host knows functions by case-insensitive name: orchestrators, activities and HTTP triggers share one namespace.
         Assert.Equal(declared.Count, declared.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
-        // The engine replaced the old runtime's queue and timer triggers: nothing but HTTP and Durable Functions, the one
-        // queue trigger that runs cohort import batches (the local host's CohortImportWorker polls the same queue) and the
-        // one timer trigger of the data-rights sweep (the local host's DataRightsWorker runs the same sweep).
-        var others = new Dictionary<string, string> { ["CohortImportBatch"] = "queueTrigger", ["DataRightsSweep"] = "timerTrigger" };
+        // The engine replaced the old runtime's queue and timer triggers: nothing but HTTP and Durable Functions, the queue
+        // triggers that run cohort import batches and webhook deliveries (the local host's CohortImportWorker and
+        // WebhookDeliveryWorker poll the same queues) and the timer trigger of the data-rights sweep (the local host's
+        // DataRightsWorker runs the same sweep).
+        var others = new Dictionary<string, string> { ["CohortImportBatch"] = "queueTrigger", ["WebhookDeliveries"] = "queueTrigger", ["DataRightsSweep"] = "timerTrigger" };
         Assert.All(declared.Where(f => !others.ContainsKey(f.Name)), f => Assert.Contains(f.Trigger, new[] { "httpTrigger", "orchestrationTrigger", "activityTrigger" }));
         foreach (var (name, trigger) in others) Assert.Equal(trigger, Assert.Single(declared, f => f.Name == name).Trigger);
     }

@@ -67,7 +67,7 @@ public sealed class PublishTests : IDisposable
         Assert.All(metadata, f => Assert.Equal("CoachFlow.Functions.dll", f.GetProperty("scriptFile").GetString()));
         using var app = FunctionsApp.Build();
         var declared = await FunctionsApp.DeclaredAsync(app, stage);
-        // The queue trigger runs cohort import batches; the timer trigger, the data-rights sweep.
+        // The queue triggers run cohort import batches and webhook deliveries; the timer trigger, the data-rights sweep.
         Assert.Equal(metadata.Count, declared.Count(f => f.Trigger is "httpTrigger" or "queueTrigger" or "timerTrigger"));
         Sets.AssertSame(Names.Orchestrators.All, declared.Where(f => f.Trigger == "orchestrationTrigger").Select(f => f.Name), "Names.Orchestrators", "the package");
         Sets.AssertSame(Names.Activities.All, declared.Where(f => f.Trigger == "activityTrigger").Select(f => f.Name), "Names.Activities", "the package");

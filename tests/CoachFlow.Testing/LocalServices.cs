@@ -36,11 +36,14 @@ public abstract class LocalService : IAsyncDisposable
 {
     private Process? _process;
 
-    protected void Start(string tool, params string[] arguments)
+    protected void Start(string tool, params string[] arguments) => StartProcess(Repository.NodeTool(tool), arguments);
+
+    /// <summary>Starts <paramref name="fileName"/> (a program on the PATH, or a path) with <paramref name="arguments"/>.</summary>
+    protected void StartProcess(string fileName, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Repository.NodeTool(tool)) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        _process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
@@ -73,6 +76,32 @@ public abstract class LocalService : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Starts a service with <paramref name="start"/> (which picks free ports and waits until the service answers), up to
+    /// three times: a port found free can be taken by a parallel test process before the service binds it.
+    /// </summary>
+    protected static async Task<T> StartOnFreePortsAsync<T>(Func<T, Task> start) where T : LocalService, new()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var service = new T();
+            try
+            {
+                await start(service);
+                return service;
+            }
+            catch (Exception) when (attempt < 3)
+            {
+                await service.DisposeAsync();
+            }
+            catch
+            {
+                await service.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
     public virtual ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true);
@@ -92,36 +121,19 @@ public sealed class AzuriteProcess : LocalService
     /// test assemblies run in parallel); then what answers there is not Azurite, so each port must answer as Azurite
     /// does, and a start that lost a port is tried again on new ones.
     /// </summary>
-    public static async Task<AzuriteProcess> StartAsync()
+    public static Task<AzuriteProcess> StartAsync() => StartOnFreePortsAsync(async (AzuriteProcess azurite) =>
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var azurite = new AzuriteProcess();
-            try
-            {
-                int blob = Repository.FreePort(), queue = Repository.FreePort(), table = Repository.FreePort();
-                azurite.Start("azurite", "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
-                    "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                    "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}");
-                foreach (var port in new[] { blob, queue, table }) await azurite.WaitUntilAsync(() => AnswersAsAzuriteAsync(port), "Azurite");
-                azurite.ConnectionString =
-                    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-                    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-                    $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-                    $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-                return azurite;
-            }
-            catch (Exception) when (attempt < 3)
-            {
-                await azurite.DisposeAsync();
-            }
-            catch
-            {
-                await azurite.DisposeAsync();
-                throw;
-            }
-        }
-    }
+        int blob = Repository.FreePort(), queue = Repository.FreePort(), table = Repository.FreePort();
+        azurite.Start("azurite", "--silent", "--disableTelemetry", "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", $"{blob}", "--queuePort", $"{queue}", "--tablePort", $"{table}");
+        foreach (var port in new[] { blob, queue, table }) await azurite.WaitUntilAsync(() => AnswersAsAzuriteAsync(port), "Azurite");
+        azurite.ConnectionString =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
+    });
 
     private static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
 
@@ -170,6 +182,54 @@ public sealed class MaildevProcess : LocalService
             throw;
         }
     }
+
+    public override ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        return base.DisposeAsync();
+    }
+}
+
+/// <summary>What the webhook receiver got: one delivery attempt, and whether the npm <c>standardwebhooks</c> library verified its signature.</summary>
+/// <param name="Answered">The status the receiver answered with (200, or 500/410 when told to fail, 401 when the signature did not verify).</param>
+public sealed record ReceivedWebhook(string Id, string Timestamp, string? Type, string? EngagementId, string Body, bool Verified, string? Error, int Answered);
+
+/// <summary>
+/// The independent webhook receiver (<c>tests/webhook-receiver/receiver.mjs</c>, Node with the npm <c>standardwebhooks</c>
+/// library) on a free loopback port. Each test uses mailboxes of its own: <see cref="Url"/> to register, <see cref="ConfigureAsync"/>
+/// to give a box its secret or tell it to fail, <see cref="ReceivedAsync"/> to read what it got.
+/// </summary>
+public sealed class WebhookReceiverProcess : LocalService
+{
+    public int Port { get; private set; }
+    private HttpClient Api { get; set; } = new();
+
+    public static Task<WebhookReceiverProcess> StartAsync() => StartOnFreePortsAsync(async (WebhookReceiverProcess receiver) =>
+    {
+        receiver.Port = Repository.FreePort();
+        receiver.StartProcess("node", Path.Combine(Repository.Root, "tests", "webhook-receiver", "receiver.mjs"), "--port", $"{receiver.Port}");
+        receiver.Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{receiver.Port}/"), Timeout = TimeSpan.FromSeconds(10) };
+        // What answers on the port must be the receiver (another process may have taken the port first).
+        await receiver.WaitUntilAsync(async () => (await receiver.Api.GetStringAsync(new Uri("health", UriKind.Relative))).Contains("coachflow-webhook-receiver", StringComparison.Ordinal)
+            ? true
+            : throw new InvalidOperationException($"Port {receiver.Port} is answered by something other than the receiver."), "the webhook receiver");
+    });
+
+    /// <summary>Where the box receives deliveries.</summary>
+    public Uri Url(string box) => new($"http://127.0.0.1:{Port}/hooks/{box}");
+
+    /// <summary>Merges <paramref name="settings"/> (secret, failNext, failAll, gone, failEngagement, delayMs) into the box's.</summary>
+    public async Task ConfigureAsync(string box, object settings)
+    {
+        using var response = await Api.PutAsync(new Uri($"control/{box}", UriKind.Relative),
+            new StringContent(System.Text.Json.JsonSerializer.Serialize(settings), System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Every request the box got, in arrival order.</summary>
+    public async Task<IReadOnlyList<ReceivedWebhook>> ReceivedAsync(string box) =>
+        System.Text.Json.JsonSerializer.Deserialize<List<ReceivedWebhook>>(await Api.GetStringAsync(new Uri($"control/{box}/received", UriKind.Relative)),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) ?? [];
 
     public override ValueTask DisposeAsync()
     {

@@ -15,5 +15,8 @@ public static class AccountEmailKinds
     /// <summary>A link to the page where a client downloads their own copy of their data (sent when their coach asks).</summary>
     public const string ClientDataExport = "client-data-export";
 
-    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport];
+    /// <summary>To every firm admin: a webhook endpoint kept failing and CoachFlow turned it off (its URL, since when, the last answer, how to turn it on).</summary>
+    public const string WebhookEndpointDisabled = "webhook-endpoint-disabled";
+
+    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport, WebhookEndpointDisabled];
 }

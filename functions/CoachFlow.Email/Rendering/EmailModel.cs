@@ -34,6 +34,10 @@ public sealed record SessionTime(int Number, DateTimeOffset StartAt, TimeSpan Du
 /// <param name="Session">Required for the session kinds (confirmation, rescheduled, reminder); shown wherever given.</param>
 /// <param name="CoachMessage">The coach's own short message (a nudge), encoded in the HTML part like every value.</param>
 /// <param name="PendingWhat">What the link opens, in words ("the pre-coaching questionnaire"), for a nudge that carries one.</param>
+/// <param name="Details">
+/// Plain values an account email shows (a webhook endpoint's URL, say), each as a Liquid variable of its name
+/// (lower case and underscores; never one of the layout's own) and HTML-encoded like every value.
+/// </param>
 public sealed record EmailModel(
     string Kind,
     string ClientFirstName,
@@ -42,7 +46,8 @@ public sealed record EmailModel(
     Uri? ActionUrl,
     SessionTime? Session = null,
     string? CoachMessage = null,
-    string? PendingWhat = null);
+    string? PendingWhat = null,
+    IReadOnlyDictionary<string, string>? Details = null);
 
 /// <summary>A rendered email: its subject, HTML and plain-text parts.</summary>
 public sealed record RenderedEmail(string Kind, string Subject, string Html, string Text);

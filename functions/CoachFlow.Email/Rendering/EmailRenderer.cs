@@ -57,6 +57,8 @@ public sealed partial class EmailRenderer
             throw new ArgumentException("The call-to-action link must be an absolute https URL (http only to a loopback host).", nameof(model));
         if (SessionKinds.Contains(model.Kind) && model.Session is null)
             throw new ArgumentException($"An email of kind '{model.Kind}' needs the session's date and time.", nameof(model));
+        if (model.Details?.Keys.FirstOrDefault(k => !DetailName().IsMatch(k) || ReservedNames.Contains(k)) is { } badName)
+            throw new ArgumentException($"'{badName}' cannot name a detail of an email: lower case and underscores, and none of the layout's own names.", nameof(model));
 
         var context = new TemplateContext(_options) { CultureInfo = Culture };
         context.SetValue("client_first_name", model.ClientFirstName);
@@ -68,6 +70,7 @@ public sealed partial class EmailRenderer
         if (model.ActionUrl is { } action) context.SetValue("action_url", action.AbsoluteUri);
         context.SetValue("coach_message", model.CoachMessage ?? "");
         context.SetValue("pending_what", model.PendingWhat ?? "what you have open");
+        foreach (var (name, value) in model.Details ?? new Dictionary<string, string>()) context.SetValue(name, value);
         if (model.Session is { } session)
         {
             context.SetValue("session_number", session.Number);
@@ -113,4 +116,12 @@ public sealed partial class EmailRenderer
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex("^[a-z][a-z_]{0,39}$")]
+    private static partial Regex DetailName();
+
+    /// <summary>What the renderer sets itself; a detail may not replace them.</summary>
+    private static readonly FrozenSet<string> ReservedNames = FrozenSet.ToFrozenSet(
+        ["client_first_name", "coach_name", "firm_name", "primary_color", "logo_url", "action_url", "action_label", "coach_message", "pending_what",
+            "session_number", "session_when", "subject", "body"], StringComparer.Ordinal);
 }

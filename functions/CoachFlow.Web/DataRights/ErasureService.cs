@@ -13,8 +13,8 @@ namespace CoachFlow.Web.DataRights;
 
 /// <summary>
 /// Erases clients and engagements (GDPR Art. 17) so that nothing of them stays behind: the orchestrations and their
-/// histories, the read model, the documents, the used-link records, the coach notifications, the bulk actions' mentions,
-/// the nudge claims and the cohort files' rows. What remains is a tombstone in the firm's listing (that an engagement
+/// histories, the read model, the documents, the used-link records, the coach notifications, the webhook deliveries, the
+/// bulk actions' mentions, the nudge claims and the cohort files' rows. What remains is a tombstone in the firm's listing (that an engagement
 /// existed, its program, its dates as days) and the audit record of who erased what and when, neither naming the client.
 /// </summary>
 /// <remarks>
@@ -30,6 +30,7 @@ public sealed partial class ErasureService(
     EmailEffects email,
     LinkSigner links,
     CohortStore cohorts,
+    Webhooks.WebhookStore webhooks,
     DataRightsOptions options,
     TimeProvider time,
     ILogger<ErasureService> logger)
@@ -159,6 +160,7 @@ public sealed partial class ErasureService(
             Count("documents", await documents.PurgeAsync(target.EngagementId, ct));
             Count("notifications", await email.EraseNotificationsAsync(firmId, target.EngagementId, ct));
             Count("usedLinks", await links.ForgetEngagementAsync(target.EngagementId, ct));
+            Count("webhookDeliveries", await webhooks.EraseEngagementAsync(firmId, target.EngagementId, ct));
             var actions = await Bulk.ForgetEngagementAsync(firmId, target.EngagementId, target.TombstoneId, ct);
             Count("bulkSelections", actions.Count);
             // A finished bulk action's history still names the engagement (the inputs it raised): its audit row keeps the counts.

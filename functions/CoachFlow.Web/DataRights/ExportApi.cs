@@ -2,6 +2,7 @@ using CoachFlow.Orchestrations;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CoachFlow.Web.DataRights;
 
@@ -26,6 +27,8 @@ public static partial class ExportApi
         services.AddSingleton<IEngagementExportPart, InputsExportPart>();
         services.AddSingleton<IEngagementExportPart, NotificationsExportPart>();
         services.AddSingleton<IEngagementExportPart, DocumentsExportPart>();
+        services.AddSingleton<IEngagementExportPart, Webhooks.WebhookExportPart>();
+        services.TryAddSingleton<Webhooks.WebhookStore>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<ClientExportLinks>();
         return services;

@@ -5,6 +5,7 @@ using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.FirmDashboard;
 using CoachFlow.Web.Tenancy;
+using CoachFlow.Web.Webhooks;
 
 namespace CoachFlow.Web.Hosting;
 
@@ -17,7 +18,7 @@ public static class WebHosting
     /// <summary>Largest request body any endpoint reads.</summary>
     public const long MaxRequestBodyBytes = 1024 * 1024;
 
-    /// <summary>Everything the API, the client pages and the webhook need, and the engagement effects (emails, documents).</summary>
+    /// <summary>Everything the API, the client pages and the webhooks need, and the engagement effects (emails, documents) and outbox (outbound webhooks).</summary>
     public static IServiceCollection AddCoachFlowWeb(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddProblemDetails();
@@ -35,6 +36,7 @@ public static class WebHosting
         services.AddFirmDashboard(configuration);
         services.AddExports();
         services.AddErasure(configuration);
+        services.AddWebhooks(configuration);
         return services;
     }
 
@@ -47,7 +49,7 @@ public static class WebHosting
         return app;
     }
 
-    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages, the firm dashboard and the data export.</summary>
+    /// <summary>Every HTTP endpoint: the coach API, OpenAPI, health, the SendGrid webhook, the client pages, the firm dashboard, the data export, erasure and outbound webhooks.</summary>
     public static IEndpointRouteBuilder MapCoachFlow(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
@@ -60,6 +62,7 @@ public static class WebHosting
         app.MapFirmDashboard();
         app.MapExportApi();
         app.MapErasureApi();
+        app.MapWebhooksApi();
         return app;
     }
 }

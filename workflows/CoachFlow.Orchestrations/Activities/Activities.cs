@@ -14,13 +14,18 @@ public sealed class BeginPart(EngagementStore store) : TaskActivity<BeginPartReq
         store.BeginPartAsync(input.EngagementId, input.InstanceId, CancellationToken.None);
 }
 
-/// <summary>Records a step in the read model, then runs its effects in order.</summary>
-public sealed class RecordStep(EngagementStore store, EffectSequence effects) : TaskActivity<StepRecord, EffectsReport>
+/// <summary>Records a step in the read model, hands it to the outbox (webhooks), then runs its effects in order.</summary>
+/// <remarks>
+/// A repeat of this activity finds the step recorded and hands it to the outbox again, which keeps it once; a failure
+/// of the outbox fails the activity, so the engine runs it again and no step leaves without its webhooks.
+/// </remarks>
+public sealed class RecordStep(EngagementStore store, IEngagementOutbox outbox, EffectSequence effects) : TaskActivity<StepRecord, EffectsReport>
 {
     public override async Task<EffectsReport> RunAsync(TaskActivityContext context, StepRecord input)
     {
         // An erased engagement sends nothing more.
         if (!await store.RecordAsync(input, CancellationToken.None)) return EffectsReport.AllDone;
+        await outbox.StepRecordedAsync(input, CancellationToken.None);
         return await effects.RunAsync(input.EngagementId, input.State, input.Effects, CancellationToken.None);
     }
 }

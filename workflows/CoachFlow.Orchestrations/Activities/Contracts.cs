@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CoachFlow.Orchestrations.Bulk;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;
 
@@ -51,4 +52,34 @@ public sealed record EffectContext(string EngagementId, string EffectId, Engagem
 public interface IEngagementEffects
 {
     Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Where what the engine recorded leaves it for a firm's own systems (outbound webhooks). Implemented by the host;
+/// hosts without webhooks register <see cref="NoEngagementOutbox"/>.
+/// </summary>
+/// <remarks>
+/// Called inside the activity that recorded the step (or settled the bulk action), after the read model holds it and
+/// before the step's effects run. A repeated activity calls it again with the same step, so an implementation must be
+/// idempotent (the step's versions are unique per engagement). An exception fails the activity and the engine runs it
+/// again: that is what makes what the outbox keeps at-least-once with the step. Never reads a clock to decide what to
+/// keep: everything comes from the step.
+/// </remarks>
+public interface IEngagementOutbox
+{
+    /// <summary>A step was recorded (or found recorded by an earlier run of the same activity).</summary>
+    Task StepRecordedAsync(StepRecord step, CancellationToken ct);
+
+    /// <summary>A bulk action's run was settled as finished; <paramref name="action"/> holds its final counts.</summary>
+    Task BulkActionFinishedAsync(BulkActionRecord action, CancellationToken ct);
+}
+
+/// <summary>An outbox that keeps nothing: for hosts without webhooks (the engine's own tests and harness).</summary>
+public sealed class NoEngagementOutbox : IEngagementOutbox
+{
+    public static NoEngagementOutbox Instance { get; } = new();
+
+    public Task StepRecordedAsync(StepRecord step, CancellationToken ct) => Task.CompletedTask;
+
+    public Task BulkActionFinishedAsync(BulkActionRecord action, CancellationToken ct) => Task.CompletedTask;
 }

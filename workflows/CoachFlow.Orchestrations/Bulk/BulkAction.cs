@@ -1,3 +1,4 @@
+using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Runtime;
@@ -151,8 +152,12 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
     }
 }
 
-/// <summary>Reads each kept input's outcome from its engagement's inbox and writes the counts to the audit row.</summary>
-public sealed class SettleBulkAction(EngagementStore store, TimeProvider time) : TaskActivity<BulkSettleRequest, bool>
+/// <summary>
+/// Reads each kept input's outcome from its engagement's inbox and writes the counts to the audit row; a finished
+/// action goes to the outbox (webhooks). A repeat after a crash keeps the first finish time, so the outbox sees the
+/// same action again.
+/// </summary>
+public sealed class SettleBulkAction(EngagementStore store, IEngagementOutbox outbox, TimeProvider time) : TaskActivity<BulkSettleRequest, bool>
 {
     public override async Task<bool> RunAsync(TaskActivityContext context, BulkSettleRequest input)
     {
@@ -197,13 +202,15 @@ public sealed class SettleBulkAction(EngagementStore store, TimeProvider time) :
             }
         }
         var finished = pending == 0 || input.Final;
-        await bulk.SaveProgressAsync(action with
+        var settled = action with
         {
             Status = finished ? BulkActionRecord.Finished : BulkActionRecord.Running,
-            FinishedAt = finished ? time.GetUtcNow() : null,
+            FinishedAt = finished ? action.FinishedAt ?? time.GetUtcNow() : null,
             Done = applied + deferred + rejected + skipped, Applied = applied, Deferred = deferred, Rejected = rejected, Skipped = skipped, Pending = pending,
             Reasons = reasons,
-        }, ct);
+        };
+        await bulk.SaveProgressAsync(settled, ct);
+        if (finished) await outbox.BulkActionFinishedAsync(settled, ct);
         return finished;
     }
 }
