@@ -7,6 +7,7 @@ using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Web.Tests.Lifecycle;
+using CoachFlow.Web.Webhooks;
 
 namespace CoachFlow.Web.Tests.DataRights;
 
@@ -26,6 +27,7 @@ public sealed class ErasureFixture : IAsyncLifetime
     public string ConnectionString => _azurite!.ConnectionString;
     public TenancyStore Tenancy { get; private set; } = null!;
     public EngagementStore Engagements { get; private set; } = null!;
+    public WebhookStore Webhooks { get; private set; } = null!;
     public Firm FirmA { get; private set; } = null!;
     public Coach CoachA { get; private set; } = null!;
     public Coach SponsorAIdentity { get; private set; } = null!;
@@ -49,6 +51,7 @@ public sealed class ErasureFixture : IAsyncLifetime
         Tenancy = new TenancyStore(storage, TimeProvider.System);
         await Tenancy.EnsureCreatedAsync();
         Engagements = new EngagementStore(storage.Tables, prefix);
+        Webhooks = new WebhookStore(storage);
 
         var (firmA, _, adminToken) = await Tenancy.CreateFirmAsync("Northwind Coaching", "Avery Admin", "avery@northwind.test", TimeSpan.FromDays(1));
         FirmA = firmA;
@@ -65,13 +68,14 @@ public sealed class ErasureFixture : IAsyncLifetime
         AdminB = Client(adminBToken.Token);
     }
 
-    /// <summary>What the app is started with: this maildev, a sweep every second, a three-second month, takeover after ten seconds.</summary>
+    /// <summary>What the app is started with: this maildev, a sweep every second, a three-second month, takeover after ten seconds, webhook endpoints on this machine allowed.</summary>
     public static Dictionary<string, string> Environment(Maildev maildev) => new()
     {
         ["CoachFlow__Smtp__Port"] = maildev.SmtpPort.ToString(CultureInfo.InvariantCulture),
         ["CoachFlow__DataRights__SweepInterval"] = "00:00:01",
         ["CoachFlow__DataRights__MonthLength"] = Month.ToString("c", CultureInfo.InvariantCulture),
         ["CoachFlow__DataRights__ResumeAfter"] = "00:00:10",
+        ["CoachFlow__Webhooks__AllowPrivateNetworks"] = "true", // a test's endpoint is on this machine
     };
 
     public HttpClient Client(string token)

@@ -31,6 +31,10 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         using (var upload = await fx.AdminA.PostAsync("/api/cohorts?name=Erasure%20cohort&program=career-6", new StringContent(csv, Encoding.UTF8, "text/csv")))
             Assert.True(upload.IsSuccessStatusCode, await upload.Content.ReadAsStringAsync());
 
+        // The firm's systems are told of each step (an endpoint that never answers: its deliveries wait, retried).
+        using (var hook = await fx.AdminA.PostAsJsonAsync("/api/webhooks", new { url = "http://127.0.0.1:9/hook", events = new[] { "engagement.started", "contract.signed", "session.held", "engagement.closed" } }))
+            Assert.True(hook.StatusCode == HttpStatusCode.Created, await hook.Content.ReadAsStringAsync());
+
         using var log = new StringWriter();
         var (exit, id) = await DemoCommand.DriveAsync(fx.BaseAddress, fx.CoachAToken, new Uri($"http://127.0.0.1:{fx.Maildev.WebPort}"), TimeSpan.FromMinutes(8),
             email, fx.SponsorAIdentity.CoachId, log, name);
@@ -41,6 +45,16 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         string[] traces = [name, email, answer, privateNote];
         var before = await AzuriteSearch.FindAsync(fx.ConnectionString, traces);
         Assert.All(traces, t => Assert.Contains(before, hit => hit.StartsWith($"'{t}'", StringComparison.Ordinal)));
+        // Their copy, taken before: it holds what the firm's systems were sent about them.
+        using (var export = await fx.AdminA.GetAsync($"/api/clients/{clientId}/export"))
+        {
+            Assert.True(export.StatusCode == HttpStatusCode.OK, await export.Content.ReadAsStringAsync());
+            var zip = await ExportFixture.ZipAsync(export);
+            var sent = zip.Json($"engagements/{id}/webhook-deliveries.json").GetProperty("deliveries").EnumerateArray().Select(d => d.GetProperty("type").GetString()).ToList();
+            Assert.Contains("engagement.started", sent);
+            Assert.Contains("engagement.closed", sent);
+        }
+        Assert.NotEmpty(await fx.Webhooks.DeliveriesOfEngagementAsync(fx.FirmA.FirmId, id!, CancellationToken.None));
 
         // Confirmed with the client's email typed again (letter case aside).
         using var response = await fx.AdminA.PostAsJsonAsync($"/api/clients/{clientId}/erase", new { confirmEmail = email.ToUpperInvariant() });
@@ -52,6 +66,8 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         Assert.True(erasure.GetProperty("removed").GetProperty("orchestrations").GetInt32() >= 10); // the engagement and its parts
         Assert.True(erasure.GetProperty("removed").GetProperty("documents").GetInt32() > 20);
         Assert.Equal(2, erasure.GetProperty("removed").GetProperty("cohortRows").GetInt32());
+        Assert.True(erasure.GetProperty("removed").GetProperty("webhookDeliveries").GetInt32() >= 4);
+        Assert.Empty(await fx.Webhooks.DeliveriesOfEngagementAsync(fx.FirmA.FirmId, id!, CancellationToken.None));
 
         // Nothing of them anywhere (messages for the purged orchestrations that were in flight are dropped as the engine reads them).
         IReadOnlyList<string> after = [];
