@@ -3,7 +3,8 @@
 // Steps: configure (options page); open a fixture page showing a person and start an engagement from it;
 // schedule session 1 and capture its agreement, reloading and reopening the panel mid-draft; see the
 // agreement in the detail view; then a second client, driven through the demo program to maintenance, reports a
-// trigger: the panel shows "Support requested" and the coach starts the follow-up engagement. Screenshots at
+// trigger: the panel shows "Support requested" and the coach starts the follow-up engagement, then sends the
+// client a copy of their data (the emailed link downloads the ZIP). Screenshots at
 // side-panel width go to e2e/.output/.
 
 import { createServer } from 'node:http';
@@ -517,6 +518,46 @@ try {
         throw new Error('the support request should be answered by the follow-up');
       await panel.close();
     });
+
+    await step(
+      'the coach sends the client a copy of their data; the emailed link downloads a ZIP',
+      async () => {
+        const panel = await context.newPage();
+        await panel.goto(`${base}/sidepanel.html#/engagement/${encodeURIComponent(supportId)}`);
+        await panel.locator('#client-copy').click();
+        await panel.locator('#confirm-client-copy').waitFor();
+        await expectText(
+          panel.locator('#client-copy-confirm-title'),
+          /Email Dana Support a link to their data\?/,
+          'client copy confirmation',
+        );
+        await shot(panel, '11-client-copy-confirm');
+        await expectAccessible(panel, 'client copy confirmation');
+        await panel.locator('#confirm-client-copy').click();
+        await expectText(
+          panel.locator('[aria-labelledby=client-copy-title] [role=status]'),
+          /Sent\. Dana Support has an email with the link; it works until/,
+          'client copy sent notice',
+        );
+        await shot(panel, '12-client-copy-sent');
+        await panel.close();
+        const email = await inbox(/A copy of your coaching records/);
+        if (!email.link) throw new Error('the data export email has no link');
+        if (/renewable|industry is shifting/i.test(`${email.text ?? ''} ${email.html ?? ''}`))
+          throw new Error('the data export email carries the client’s answers; it must carry only the link');
+        const page = await context.newPage();
+        await page.goto(email.link);
+        const [download] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByRole('button', { name: 'Download my data' }).click(),
+        ]);
+        if (!/\.zip$/.test(download.suggestedFilename()))
+          throw new Error(`the download is ${download.suggestedFilename()}, not a ZIP`);
+        const zip = await readFile(await download.path());
+        if (zip.subarray(0, 2).toString('latin1') !== 'PK') throw new Error('the download is not a ZIP file');
+        await page.close();
+      },
+    );
   } else {
     console.log(
       '  · COACHFLOW_MAILDEV_URL not set: not driving a client to maintenance for the follow-up steps',

@@ -2,6 +2,7 @@
 // turns failures into an ApiError whose message tells the coach what happened and what to do about it.
 
 import type {
+  ClientDataLink,
   Cohort,
   EngagementDetail,
   EngagementFilter,
@@ -158,6 +159,14 @@ export class CoachFlowApi {
    */
   followUp(id: string): Promise<EngagementSummary> {
     return this.json<EngagementSummary>('POST', `/api/engagements/${enc(id)}/follow-up`, {});
+  }
+
+  /**
+   * Emails the engagement's client a link (valid for 7 days) to download a copy of their own data; the address is the
+   * one on the engagement, never typed here.
+   */
+  sendClientDataLink(id: string): Promise<ClientDataLink> {
+    return this.json<ClientDataLink>('POST', `/api/engagements/${enc(id)}/client-export-link`);
   }
 
   async badge(): Promise<number> {

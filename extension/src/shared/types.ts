@@ -146,6 +146,13 @@ export interface MaintenancePlan {
   outcomes: string;
 }
 
+/** The answer to emailing a client the link to their own data (202): the link works until expiresAt. */
+export interface ClientDataLink {
+  engagementId: string;
+  sentTo: string;
+  expiresAt: string;
+}
+
 /** RFC 9457 problem details. */
 export interface ProblemDetails {
   type?: string;

@@ -167,3 +167,77 @@ export function confirmActions(
     h('button', { type: 'button', class: 'secondary', onclick: onBack }, backLabel),
   );
 }
+
+export interface ConfirmedActionOptions {
+  /** The offer button's id; the confirming button is `confirm-{id}`, the confirmation's title `{id}-confirm-title`. */
+  id: string;
+  offer: string;
+  offerClass?: 'primary' | 'secondary';
+  title: string;
+  explain: string;
+  confirm: string;
+  back: string;
+  working: string;
+  /** The work, once confirmed. What it returns is shown (and the confirmation closes); a failure is shown in words. */
+  run: () => Promise<HTMLElement | void>;
+}
+
+/**
+ * A button that opens a confirmation (what will happen, the confirming button and a way back): nothing is sent until
+ * the coach confirms. Returns the offer, the confirmation and the message area, in that order.
+ */
+export function confirmedAction(o: ConfirmedActionOptions): HTMLElement[] {
+  const messages = h('div', { 'aria-live': 'polite' });
+  const confirmButton: HTMLButtonElement = h(
+    'button',
+    { type: 'button', class: 'primary', id: `confirm-${o.id}` },
+    o.confirm,
+  );
+  const close = (): void => {
+    confirm.hidden = true;
+    offer.hidden = false;
+    offer.focus();
+  };
+  const confirm = h(
+    'div',
+    {
+      class: 'confirm',
+      role: 'group',
+      'aria-labelledby': `${o.id}-confirm-title`,
+      tabindex: '-1',
+      hidden: true,
+    },
+    h('h3', { id: `${o.id}-confirm-title` }, o.title),
+    h('p', {}, o.explain),
+    confirmActions(confirmButton, o.back, close),
+  );
+  const offer: HTMLButtonElement = h(
+    'button',
+    {
+      type: 'button',
+      class: o.offerClass ?? 'secondary',
+      id: o.id,
+      onclick: () => {
+        messages.replaceChildren();
+        offer.hidden = true;
+        confirm.hidden = false;
+        confirm.focus();
+      },
+    },
+    o.offer,
+  );
+  confirmButton.addEventListener('click', () =>
+    busy(confirmButton, o.working, async () => {
+      try {
+        const done = await o.run();
+        if (done) {
+          close();
+          messages.replaceChildren(done);
+        }
+      } catch (error) {
+        messages.replaceChildren(errorBox(error));
+      }
+    }),
+  );
+  return [offer, confirm, messages];
+}

@@ -20,7 +20,13 @@ const SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" vi
 export async function startContractServer(options = {}) {
   const token = options.token ?? 'test-token';
   const requests = [];
-  const state = { engagements: new Map(), idempotency: new Map(), agreements: new Map(), plans: new Map() };
+  const state = {
+    engagements: new Map(),
+    idempotency: new Map(),
+    agreements: new Map(),
+    plans: new Map(),
+    clientLinks: [],
+  };
   const me = {
     coachId: 'coach-1',
     firmId: 'firm-1',
@@ -253,6 +259,16 @@ export async function startContractServer(options = {}) {
           summary: 'Follow-up engagement started',
         });
         return send(201, summarize(followUp));
+      }
+      if (req.method === 'POST' && rest === 'client-export-link') {
+        // As the server: the link goes to the client's address on the engagement and works for seven days.
+        const expiresAt = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+        state.clientLinks.push({ engagementId: engagement.id, to: engagement.clientEmail, expiresAt });
+        return send(202, {
+          engagementId: engagement.id,
+          sentTo: "the client's address on the engagement",
+          expiresAt,
+        });
       }
       if (req.method === 'POST' && rest === 'maintenance-plan') {
         state.plans.set(engagement.id, body);

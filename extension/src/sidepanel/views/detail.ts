@@ -1,11 +1,12 @@
 // Engagement detail: what it waits for, sessions, open actions with check-ins, timeline, intake answers,
-// reassessment charts and documents.
+// reassessment charts, documents, and sending the client a copy of their data.
 
 import { formatDate, formatDateTime, h, safeHref } from '../../shared/dom';
 import type { EngagementDetail } from '../../shared/types';
 import { flagLabel, humanize, SUPPORT_REQUESTED, type ViewContext } from '../context';
 import { errorBox, loading, section, success } from '../ui';
 import { dueWords, waitingForWords } from '../words';
+import { clientCopy } from './client-copy';
 import { followUpOffer } from './follow-up';
 
 export async function renderDetail(ctx: ViewContext, id: string, params: URLSearchParams): Promise<void> {
@@ -217,6 +218,7 @@ export async function renderDetail(ctx: ViewContext, id: string, params: URLSear
           )
         : h('p', { class: 'empty' }, 'No documents yet.'),
     ),
+    clientCopy(ctx, e),
   );
 }
 

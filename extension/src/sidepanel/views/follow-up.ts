@@ -5,7 +5,7 @@
 import { h } from '../../shared/dom';
 import type { EngagementDetail } from '../../shared/types';
 import type { ViewContext } from '../context';
-import { busy, confirmActions, errorBox } from '../ui';
+import { confirmedAction } from '../ui';
 
 /** Phases of a client who has graduated: a follow-up engagement can start from them. */
 const GRADUATED = ['maintenance', 'closed'];
@@ -24,57 +24,20 @@ export function followUpOffer(
   supportRequested: boolean,
 ): HTMLElement | '' {
   if (!offersFollowUp(e, supportRequested)) return '';
-  const messages = h('div', { class: 'message', 'aria-live': 'polite' });
-  const confirmButton: HTMLButtonElement = h(
-    'button',
-    { type: 'button', class: 'primary', id: 'confirm-follow-up' },
-    'Start it and send the contract',
-  );
-  const confirm = h(
-    'div',
-    {
-      class: 'confirm',
-      role: 'group',
-      'aria-labelledby': 'follow-up-confirm-title',
-      tabindex: '-1',
-      hidden: true,
+  const action = confirmedAction({
+    id: 'follow-up',
+    offer: 'Start a follow-up engagement',
+    offerClass: supportRequested ? 'primary' : 'secondary',
+    title: `Start a follow-up engagement with ${e.clientName}?`,
+    explain: `${e.clientName}’s details and goals carry over to a new engagement on the same program. They get a new contract to sign; this engagement keeps its history.`,
+    confirm: 'Start it and send the contract',
+    back: 'Not now',
+    working: 'Starting…',
+    run: async () => {
+      const created = await ctx.api.followUp(e.id);
+      ctx.navigate(`#/engagement/${encodeURIComponent(created.id)}?followUpOf=${encodeURIComponent(e.id)}`);
     },
-    h('h3', { id: 'follow-up-confirm-title' }, `Start a follow-up engagement with ${e.clientName}?`),
-    h(
-      'p',
-      {},
-      `${e.clientName}’s details and goals carry over to a new engagement on the same program. They get a new contract to sign; this engagement keeps its history.`,
-    ),
-    confirmActions(confirmButton, 'Not now', () => {
-      confirm.hidden = true;
-      offer.hidden = false;
-      offer.focus();
-    }),
-  );
-  const offer: HTMLButtonElement = h(
-    'button',
-    {
-      type: 'button',
-      class: supportRequested ? 'primary' : 'secondary',
-      id: 'follow-up',
-      onclick: () => {
-        offer.hidden = true;
-        confirm.hidden = false;
-        confirm.focus();
-      },
-    },
-    'Start a follow-up engagement',
-  );
-  confirmButton.addEventListener('click', () =>
-    busy(confirmButton, 'Starting…', async () => {
-      try {
-        const created = await ctx.api.followUp(e.id);
-        ctx.navigate(`#/engagement/${encodeURIComponent(created.id)}?followUpOf=${encodeURIComponent(e.id)}`);
-      } catch (error) {
-        messages.replaceChildren(errorBox(error));
-      }
-    }),
-  );
+  });
   return h(
     'section',
     { class: supportRequested ? 'callout attention' : 'callout', 'aria-labelledby': 'follow-up-title' },
@@ -90,8 +53,6 @@ export function followUpOffer(
         ? 'In a maintenance check-in they reported one of the triggers in their plan (a step up, an industry shift, feeling stuck). Their answers are in the documents below.'
         : 'If the client wants support again, you can start a follow-up engagement from this one.',
     ),
-    offer,
-    confirm,
-    messages,
+    ...action,
   );
 }
