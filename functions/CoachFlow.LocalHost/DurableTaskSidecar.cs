@@ -87,7 +87,7 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        var repaired = new SidecarBackend(service, options.Counters);
+        var repaired = new SidecarBackend(service, options.Counters, loggerFactory?.CreateLogger<SidecarBackend>());
         builder.Services.AddSingleton<IOrchestrationService>(repaired);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(repaired);
         builder.Services.AddSingleton<TaskHubGrpcServer>();

@@ -17,6 +17,13 @@ public sealed class EngineCounters
 
     internal void CountEpisode() => Interlocked.Increment(ref _episodes);
 
+    private long _activityTwinsHeldBack;
+
+    /// <summary>Activity work items put back because a twin (same instance and task id) was running (see <see cref="SidecarBackend"/>).</summary>
+    public long ActivityTwinsHeldBack => Interlocked.Read(ref _activityTwinsHeldBack);
+
+    internal void CountActivityTwinHeldBack() => Interlocked.Increment(ref _activityTwinsHeldBack);
+
     /// <summary>An Azure SDK pipeline policy that counts each request it sees; add it to every storage client's options.</summary>
     public HttpPipelinePolicy StoragePolicy => new CountingPolicy(this);
 
