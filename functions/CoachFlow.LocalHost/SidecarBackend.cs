@@ -185,15 +185,21 @@ internal sealed partial class SidecarBackend(IOrchestrationService service, Engi
     {
         try
         {
-            await service.StopAsync(isForced);
+            // With storage gone (Azurite stopped with the app, as Ctrl+C on ./coachflow run does), the provider's stop
+            // retries releasing its leases for ever and the process never exits (measured). Leases expire by themselves
+            // and taken messages reappear, so a stop that takes longer is left behind.
+            await service.StopAsync(isForced).WaitAsync(StopTimeout);
         }
-        catch (Exception ex) when (ex is NullReferenceException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is NullReferenceException or ObjectDisposedException or OperationCanceledException or TimeoutException)
         {
             StopFailure = ex;
         }
     }
 
-    /// <summary>What a racing stop of the provider threw, if anything (kept for diagnosis; the stop itself completed).</summary>
+    /// <summary>How long a stop waits for the provider to release its leases.</summary>
+    internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>What a racing stop of the provider threw, or the timeout it hit, if anything (kept for diagnosis).</summary>
     public Exception? StopFailure { get; private set; }
     public Task CreateAsync() => service.CreateAsync();
     public Task CreateAsync(bool recreateInstanceStore) => service.CreateAsync(recreateInstanceStore);

@@ -74,6 +74,29 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the app to stop as Ctrl+C or a service manager does (SIGTERM) and waits up to <paramref name="within"/> for it
+    /// to exit; true if it did.
+    /// </summary>
+    public async Task<bool> TerminateAsync(TimeSpan within)
+    {
+        if (!_process.HasExited && Kill(_process.Id, 15) != 0)
+            throw new InvalidOperationException($"SIGTERM to {_process.Id} failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        using var wait = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
