@@ -68,6 +68,7 @@ public sealed partial class SmtpEmailTransport(SmtpOptions options, ILogger<Smtp
         if (message.ReplyTo is { } replyTo) mime.ReplyTo.Add(new MailboxAddress(replyTo.Name ?? "", replyTo.Address));
         mime.Headers.Add("X-CoachFlow-Engagement", message.EngagementId);
         if (message.Categories.Count > 0) mime.Headers.Add("X-CoachFlow-Kind", message.Categories[0]); // the email's kind, as SendGrid gets it in categories
+        foreach (var (name, value) in message.Headers ?? new Dictionary<string, string>()) mime.Headers.Add(name, value);
 
         var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
         foreach (var attachment in message.Attachments)

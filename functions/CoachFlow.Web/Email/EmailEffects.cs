@@ -94,7 +94,8 @@ public sealed class EmailEffects(
         }
         _ = program;
         await transport.SendAsync(new EmailMessage(to, branding.Sender, coachAddress, rendered.Subject, rendered.Html, rendered.Text,
-            attachments, [email.Kind], context.EngagementId, context.EffectId), ct);
+            attachments, [email.Kind], context.EngagementId, context.EffectId,
+            ListUnsubscribe.HeadersFor(email.Kind, email.To, context.EngagementId, links, linkOptions.PublicBaseUrl)), ct);
     }
 
     /// <summary>Coach notifications are kept for the extension (idempotent per effect); the coach sees them with the engagement.</summary>
