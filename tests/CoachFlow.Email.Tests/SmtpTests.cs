@@ -87,6 +87,16 @@ public sealed class SmtpMimeTests
     }
 
     [Fact]
+    public void Given_a_reminder_with_one_click_unsubscribe_When_built_as_MIME_Then_it_carries_both_headers()
+    {
+        var message = TestData.Message("jordan@client.test", "A reminder", "https://a.test/x") with { Headers = TestData.OneClickHeaders };
+        var mime = SmtpEmailTransport.ToMime(message);
+
+        Assert.Equal(TestData.OneClickHeaders["List-Unsubscribe"], mime.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", mime.Headers["List-Unsubscribe-Post"]);
+    }
+
+    [Fact]
     public void Given_the_same_effect_When_the_message_id_is_derived_twice_Then_it_is_stable_and_distinct_per_effect()
     {
         Assert.Equal(MessageIds.For("eng-1/0001", "a@northwind.test"), MessageIds.For("eng-1/0001", "a@northwind.test"));
