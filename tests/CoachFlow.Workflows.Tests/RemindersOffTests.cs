@@ -23,15 +23,44 @@ public class RemindersOffTests
     }
 
     [Fact]
-    public void GivenRemindersOff_WhenTheContractReminderComesDue_ThenItIsWithheldAndTheChainEnds()
+    public void GivenRemindersOff_WhenTheContractReminderComesDue_ThenItIsWithheldAndTheNextOneIsStillSet()
     {
         var s = Scenario.ContractSent().Given(new StopReminders()).After(TimeSpan.FromDays(3));
 
         var d = s.WhenTimer(TimerIds.ContractReminder);
 
         Assert.Equal(EmailKinds.ContractReminder, d.Single<ReminderWithheld>().Kind);
-        Assert.Empty(d.Effects);
-        Assert.Equal(0, s.State.ContractReminders);
+        Assert.Empty(d.Emails());
+        Assert.Equal([TimerIds.ContractReminder], d.Timers());
+        Assert.Equal(1, s.State.ContractReminders);
+    }
+
+    [Fact]
+    public void GivenAnIntakeReminderWithheld_WhenTheClientTurnsRemindersBackOn_ThenTheNextReminderGoesAsTheSecond()
+    {
+        var s = Scenario.Signed().Given(new StopReminders()).After(TimeSpan.FromDays(3)).GivenTimer(TimerIds.IntakeReminder);
+
+        s.After(TimeSpan.FromHours(1)).Given(new ResumeReminders());
+        var d = s.After(TimeSpan.FromDays(3)).WhenTimer(TimerIds.IntakeReminder);
+
+        Assert.Equal(2, d.Single<IntakeReminderSent>().Number);
+        Assert.Equal([$"{EmailKinds.IntakeReminder}/reminder-2"], d.Emails());
+    }
+
+    [Fact]
+    public void GivenRemindersOff_WhenEveryIntakeReminderComesDue_ThenTheChainStillEndsAfterTheProgramsLast()
+    {
+        var s = Scenario.Signed().Given(new StopReminders());
+        var withheld = 0;
+        for (var turn = 0; turn < 10 && (turn == 0 || s.Last.Timers().Contains(TimerIds.IntakeReminder)); turn++)
+        {
+            s.After(TimeSpan.FromDays(3)).WhenTimer(TimerIds.IntakeReminder);
+            withheld += s.Last.Events.OfType<ReminderWithheld>().Count();
+        }
+
+        Assert.Equal(Decision<EngagementEvent>.None, s.Workflow.Decide(s.State, new TimerFired(TimerIds.IntakeReminder, s.Now), s.Now));
+        Assert.Equal(s.State.IntakeReminders, withheld);
+        Assert.True(withheld is > 0 and < 10, $"{withheld} withheld");
     }
 
     [Fact]
@@ -80,7 +109,8 @@ public class RemindersOffTests
 
         Assert.Equal(sent.Kind, d.Single<ReminderWithheld>().Kind);
         Assert.Single(d.Events);
-        Assert.Empty(d.Effects);
+        Assert.Empty(d.Emails());
+        Assert.Equal(on.Timers(), d.Timers());
     }
 
     [Fact]

@@ -61,15 +61,18 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
 
     /// <summary>
     /// While the client has reminders off, a timer whose decision sends one (<see cref="EmailKinds.RemindersAndNudges"/>) is
-    /// withheld whole: <see cref="ReminderWithheld"/> instead of the reminder, its record and its next reminder, so the
-    /// chain of that reminder ends. Reminders the engagement sets later go out again once the client turns them back on.
+    /// withheld: <see cref="ReminderWithheld"/> instead of the reminder and its record, no email, but the same timers, so a
+    /// chain of reminders goes on (each withheld one taking its turn) and its next reminder goes out once the client turns
+    /// them back on.
     /// </summary>
-    /// <remarks>Every timer that sends a reminder does only that (each is a reminder rule), so nothing else is lost.</remarks>
+    /// <remarks>Every timer that sends a reminder does only that and its own timers (each is a reminder rule), so nothing else is lost.</remarks>
     private static Decision<EngagementEvent> WithholdingReminders(EngagementState s, Decision<EngagementEvent> decision, DateTimeOffset now)
     {
         if (s.RemindersStoppedAt is null || decision.Kind != DecisionKind.Applied) return decision;
         var reminder = decision.Effects.OfType<SendEmail>().FirstOrDefault(e => e.To == Recipients.Client && EmailKinds.RemindersAndNudges.Contains(e.Kind));
-        return reminder is null ? decision : Decision<EngagementEvent>.Apply([new ReminderWithheld(s.EngagementId, reminder.Kind, now)]);
+        return reminder is null
+            ? decision
+            : Decision<EngagementEvent>.Apply([new ReminderWithheld(s.EngagementId, reminder.Kind, now)], [.. decision.Effects.Where(e => e is SetTimer or CancelTimer)]);
     }
 
     private Decision<EngagementEvent> DecideCore(EngagementState s, WorkflowInput input, DateTimeOffset now)
