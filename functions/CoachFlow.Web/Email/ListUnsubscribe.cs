@@ -15,11 +15,17 @@ public static class ListUnsubscribe
     /// <summary>A person may find the button in an old reminder months later; the link lasts longer than most.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
 
-    /// <summary>The headers for an email of <paramref name="kind"/> to <paramref name="to"/>: null unless it is a reminder or nudge to the client.</summary>
-    public static IReadOnlyDictionary<string, string>? HeadersFor(string kind, string to, string engagementId, LinkSigner links, Uri publicBaseUrl)
+    /// <summary>
+    /// The headers for an email of <paramref name="kind"/> to <paramref name="to"/>: null unless it is a reminder or nudge to
+    /// the client. The link is signed for the effect (its nonce from the effect id, its expiry from <paramref name="at"/>, the
+    /// first attempt), so a retried send carries the same headers.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? HeadersFor(string kind, string to, string engagementId, string effectId, DateTimeOffset at,
+        LinkSigner links, Uri publicBaseUrl)
     {
         if (to != Recipients.Client || !EmailKinds.RemindersAndNudges.Contains(kind)) return null;
-        var url = new Uri(publicBaseUrl, $"/c/{links.Sign(engagementId, RemindersPage.Purpose, null, Lifetime)}/unsubscribe");
+        var token = links.SignForEffect($"{effectId}/unsubscribe", engagementId, RemindersPage.Purpose, null, at + Lifetime);
+        var url = new Uri(publicBaseUrl, $"/c/{token}/unsubscribe");
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["List-Unsubscribe"] = $"<{url.AbsoluteUri}>",

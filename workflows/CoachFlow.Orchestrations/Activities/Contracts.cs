@@ -45,10 +45,16 @@ public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string?
 /// <summary>What an effect handler gets.</summary>
 /// <param name="EffectId">Stable across retries: the idempotency key at the effect's target.</param>
 /// <param name="State">The engagement as of the step that asked for the effect (or later).</param>
-public sealed record EffectContext(string EngagementId, string EffectId, EngagementState State);
+/// <param name="FirstAttemptedAt">When the first attempt at this effect began (kept in its delivery record): the same on
+/// every retry, so what a handler dates or derives from it (a link's expiry, an email's Date) is too.</param>
+public sealed record EffectContext(string EngagementId, string EffectId, EngagementState State, DateTimeOffset FirstAttemptedAt);
 
 /// <summary>Runs the engagement's effects (emails, documents, coach notifications). Implemented by the host.</summary>
-/// <remarks>Runs at least once per effect: use <see cref="EffectContext.EffectId"/> to make a repeat harmless.</remarks>
+/// <remarks>
+/// <see cref="EffectSequence"/> calls it once per effect unless an attempt was cut off after the effect left and before
+/// its delivery was recorded: then it is called again with the same <see cref="EffectContext"/> values. Build what leaves
+/// from them only (the effect id, the first attempt's time, the state), so that a repeat is the same message.
+/// </remarks>
 public interface IEngagementEffects
 {
     Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken);

@@ -44,6 +44,15 @@ public sealed record IndexEntry(
 /// </summary>
 public sealed record Tombstone(string TombstoneId, string ProgramId, DateTimeOffset? StartedOn, DateTimeOffset? FinishedOn, DateTimeOffset ErasedAt, string Reason);
 
+/// <summary>
+/// What the read model knows of one effect's delivery (its row <c>fx-…</c> in the engagement's partition): when it was
+/// first attempted, how many attempts began, and when one finished (null while none has).
+/// </summary>
+public sealed record EffectDelivery(string EffectId, string Type, DateTimeOffset FirstAttemptedAt, int Attempts, DateTimeOffset? DeliveredAt)
+{
+    public bool Delivered => DeliveredAt is not null;
+}
+
 /// <summary>What a listing keeps (every field null: the whole firm). Each is an equality test on an index column.</summary>
 /// <param name="IncludeErased">Keep the tombstones of erased engagements too (status <see cref="EngagementStore.Erased"/>): counts do; listings of engagements do not.</param>
 public sealed record IndexFilter(
@@ -53,7 +62,8 @@ public sealed record IndexFilter(
 /// <summary>
 /// The engagement read model in Azure Tables, written only by activities (and by the start, before the engine
 /// runs): table <c>{prefix}engagements</c> keeps one partition per engagement (row <c>state</c>: the snapshot and
-/// where inputs go; rows <c>e…</c>: the timeline; rows <c>in-…</c>: the inbox of accepted inputs), and table
+/// where inputs go; rows <c>e…</c>: the timeline; rows <c>in-…</c>: the inbox of accepted inputs; rows <c>fx-…</c>:
+/// the delivery record of each effect), and table
 /// <c>{prefix}index</c> one partition per firm with a row per engagement, which listing filters on.
 /// </summary>
 /// <remarks>
@@ -64,6 +74,9 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
 {
     private const string StateRow = "state";
     private const string InboxPrefix = "in-";
+
+    /// <summary>How the row keys of effects' delivery records begin (<c>fx-</c>, then a hash of the effect id).</summary>
+    public const string EffectPrefix = "fx-";
 
     /// <summary>The status (and phase) of an erased engagement's tombstone in the index.</summary>
     public const string Erased = "erased";
@@ -158,6 +171,90 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             waiting.Add(new PendingInput(row.GetString("Key"), new Envelope(row.GetString("Type"), TableText.Read(row, "Data") ?? "{}"), row.GetDateTimeOffset("AcceptedAt") ?? default));
         // The start comes first whatever the clocks said; then in the order they were kept.
         return [.. waiting.OrderBy(i => i.Input.Type != nameof(StartEngagement)).ThenBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Begins an attempt at an effect: the first attempt creates its delivery record (a conditional insert, so two
+    /// attempts never both think they are the first) with the time <paramref name="at"/>; a later one finds the record and
+    /// counts itself in it. Returns the record as the attempt may use it, or null when the engagement was erased (run nothing).
+    /// </summary>
+    /// <remarks>
+    /// A delivered record means the effect must not run again. Otherwise the caller runs the effect with
+    /// <see cref="EffectDelivery.FirstAttemptedAt"/> (what it signs and dates is then the same on every attempt) and
+    /// calls <see cref="MarkDeliveredAsync"/> once it has gone.
+    /// </remarks>
+    public async Task<EffectDelivery?> BeginEffectAsync(string engagementId, string effectId, string type, DateTimeOffset at, CancellationToken ct)
+    {
+        var key = EffectRowKey(effectId);
+        // Whole seconds: the time comes back from the table exactly so on every later attempt (as an email's Date does).
+        at = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        try
+        {
+            await Engagements.AddEntityAsync(new TableEntity(engagementId, key)
+            {
+                ["EffectId"] = effectId, ["Type"] = type, ["FirstAttemptedAt"] = at, ["LastAttemptedAt"] = at, ["Attempts"] = 1,
+            }, ct);
+            // Written just as the engagement was erased: take it back and run nothing. The erasure deletes the snapshot before
+            // it lists the partition's rows, so either this read sees the snapshot gone or the erasure's listing sees this row.
+            if (await ExistsAsync(engagementId, ct)) return new EffectDelivery(effectId, type, at, 1, null);
+            await DeleteEffectRowAsync(engagementId, key, ct);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // An earlier attempt began it.
+        }
+        var found = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, key, cancellationToken: ct);
+        if (!found.HasValue) return null; // deleted since: the erasure's
+        var row = found.Value!;
+        var recorded = ToDelivery(row);
+        if (recorded.Delivered) return recorded;
+        var delivery = recorded with { Attempts = recorded.Attempts + 1 };
+        // Conditional on what was read: an attempt that began at the same moment fails this one (412), which is then retried.
+        await Engagements.UpdateEntityAsync(new TableEntity(engagementId, key) { ["Attempts"] = delivery.Attempts, ["LastAttemptedAt"] = at },
+            row.ETag, TableUpdateMode.Merge, ct);
+        return delivery;
+    }
+
+    /// <summary>Records that an effect begun with <see cref="BeginEffectAsync"/> has gone; never brings back a record the erasure deleted.</summary>
+    public async Task MarkDeliveredAsync(string engagementId, string effectId, DateTimeOffset at, CancellationToken ct)
+    {
+        try
+        {
+            // If-Match "*": an update of the row that exists, never an insert.
+            await Engagements.UpdateEntityAsync(new TableEntity(engagementId, EffectRowKey(effectId)) { ["DeliveredAt"] = at }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Erased while the effect ran.
+        }
+    }
+
+    /// <summary>The delivery record of one effect, or null when no attempt began.</summary>
+    public async Task<EffectDelivery?> GetEffectAsync(string engagementId, string effectId, CancellationToken ct)
+    {
+        var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, EffectRowKey(effectId), cancellationToken: ct);
+        return row.HasValue ? ToDelivery(row.Value!) : null;
+    }
+
+    /// <summary>The delivery records of every effect of an engagement, in no particular order (row keys are hashes).</summary>
+    public async IAsyncEnumerable<EffectDelivery> ReadEffectsAsync(string engagementId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {EffectPrefix} and RowKey lt {"fx."}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct)) yield return ToDelivery(row);
+    }
+
+    private async Task DeleteEffectRowAsync(string engagementId, string key, CancellationToken ct)
+    {
+        try
+        {
+            await Engagements.DeleteEntityAsync(engagementId, key, ETag.All, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The erasure's listing found it first.
+        }
     }
 
     /// <summary>Where inputs for the engagement go now, and whether it takes any. Null when there is no such engagement.</summary>
@@ -386,7 +483,15 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
 
-    public static string InboxRowKey(string key) => InboxPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+    public static string InboxRowKey(string key) => Hashed(InboxPrefix, key);
+
+    /// <summary>An effect's delivery record: <c>fx-</c> and a hash of its id (effect ids hold '/', which a row key cannot).</summary>
+    public static string EffectRowKey(string effectId) => Hashed(EffectPrefix, effectId);
+
+    private static string Hashed(string prefix, string key) => prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+
+    private static EffectDelivery ToDelivery(TableEntity row) => new(row.GetString("EffectId") ?? "", row.GetString("Type") ?? "",
+        row.GetDateTimeOffset("FirstAttemptedAt") ?? default, row.GetInt32("Attempts") ?? 1, row.GetDateTimeOffset("DeliveredAt"));
 
     private static string EventRowKey(long version) => "e" + version.ToString("D10", CultureInfo.InvariantCulture);
 
