@@ -81,7 +81,8 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null,
         TimeSpan? leaseInterval = null, Action<Microsoft.DurableTask.DurableTaskRegistry>? moreTasks = null, int partitions = 2,
-        TimeSpan? maxPollingInterval = null, string version = EngineVersion.Current)
+        TimeSpan? maxPollingInterval = null, string version = EngineVersion.Current,
+        Action<DurableTask.Core.TaskOrchestrationWorkItem, DurableTask.Core.OrchestrationRuntimeState>? episodeStored = null)
     {
         var log = Environment.GetEnvironmentVariable("COACHFLOW_TEST_LOG");
         var sidecarLogs = LoggerFactory.Create(b => { if (log is { Length: > 0 }) b.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information); });
@@ -90,6 +91,7 @@ public sealed class EngineHost : IAsyncDisposable
             ConnectionString = connectionString, TaskHub = name, PartitionCount = partitions, MaxQueuePollingInterval = maxPollingInterval ?? TimeSpan.FromMilliseconds(500),
             LeaseInterval = leaseInterval ?? TimeSpan.FromSeconds(30),
             MessageVisibilityTimeout = leaseInterval ?? TimeSpan.FromSeconds(30),
+            EpisodeStored = episodeStored,
         };
         var sidecar = await DurableTaskSidecar.StartAsync(options, sidecarLogs);
         var builder = Host.CreateApplicationBuilder();
