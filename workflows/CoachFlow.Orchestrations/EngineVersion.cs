@@ -8,6 +8,10 @@ namespace CoachFlow.Orchestrations;
 /// Raise it with every change that would replay an orchestration's history differently (a new activity call, a
 /// timer, a part added or moved), and keep the old path for older instances: <c>context.CompareVersionTo("1.1") &gt;= 0</c>.
 /// A test starts an engagement on the previous version and finishes it on the current one.
+/// A change of any rule's output (what <c>EngagementWorkflow</c> decides, evolves or projects for the same inputs) needs a
+/// new version too: a replay on today's rules would reach another state than the read model holds. A step that finds that
+/// drift (its <c>BeforeHash</c> or version does not match the snapshot) writes nothing, runs no effect and parks the
+/// engagement (<c>step-parked</c>), so such a change stops engagements instead of corrupting them.
 /// </remarks>
 public static class EngineVersion
 {
