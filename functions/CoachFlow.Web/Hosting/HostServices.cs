@@ -30,6 +30,7 @@ public static class HostServices
         services.AddSingleton<DocumentWriter>();
         services.AddSingleton<EngagementService>();
         services.AddSingleton<IEngagementEffects, EngagementEffects>();
+        services.AddSingleton<IEngagementNotices, EngagementNotices>(); // replaces the engine's default, which tells nobody
         services.AddSingleton(sp => LinkSigner.CreateAsync(configuration["CoachFlow:Links:SigningKey"], sp.GetRequiredService<StorageAccount>(),
             sp.GetRequiredService<TimeProvider>()).GetAwaiter().GetResult());
         services.AddHostedService<StorageSetup>();

@@ -22,14 +22,26 @@ public sealed class BeginPart(EngagementStore store) : TaskActivity<BeginPartReq
 /// The effects run with the engagement as the read model recorded the step, not as this input carries it: after a
 /// crash the engine can run the step's episode again at another moment, and that twin's state holds other times (a
 /// contract's expiry). The first to record the step is what every attempt at its effects sees, so a repeated email is
-/// the same email.
+/// the same email. A step that finds the read model at another state than it expects (drift) writes nothing, runs no
+/// effect and says so.
 /// </remarks>
-public sealed class RecordStep(EngagementStore store, IEngagementOutbox outbox, EffectSequence effects) : TaskActivity<StepRecord, EffectsReport>
+public sealed partial class RecordStep(EngagementStore store, IEngagementOutbox outbox, EffectSequence effects, ILogger<RecordStep> logger)
+    : TaskActivity<StepRecord, EffectsReport>
 {
     public override async Task<EffectsReport> RunAsync(TaskActivityContext context, StepRecord input)
     {
-        // An erased engagement sends nothing more.
-        if (!await store.RecordAsync(input, CancellationToken.None)) return EffectsReport.AllDone;
+        switch (await store.RecordAsync(input, CancellationToken.None))
+        {
+            case RecordResult.Erased:
+                return EffectsReport.AllDone; // an erased engagement sends nothing more
+            case RecordResult.Diverged:
+                LogDiverged(logger, input.EngagementId, input.FromVersion);
+                return EffectsReport.AllDone with { Diverged = $"the read model is not at version {input.FromVersion} with the state this step expects" };
+            case RecordResult.Repeat:
+                // Written by an earlier run of this activity; its effects run again (each effect's own record skips one delivered).
+                LogRepeat(logger, input.EngagementId, input.FromVersion);
+                break;
+        }
         await outbox.StepRecordedAsync(input, CancellationToken.None);
         if (input.Effects.Count == 0) return EffectsReport.AllDone;
         if (await store.GetAsync(input.EngagementId, CancellationToken.None) is not { } recorded) return EffectsReport.AllDone; // erased since
@@ -37,6 +49,31 @@ public sealed class RecordStep(EngagementStore store, IEngagementOutbox outbox, 
         var state = recorded.Version == input.ToVersion && recorded.State is { } first ? first : input.State;
         return await effects.RunAsync(input.EngagementId, state, input.Effects, CancellationToken.None);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engagement {EngagementId} diverged: its step from version {Version} does not match the read model; nothing written, no effect run")]
+    private static partial void LogDiverged(ILogger logger, string engagementId, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engagement {EngagementId}: the step from version {Version} was recorded already (a repeated activity)")]
+    private static partial void LogRepeat(ILogger logger, string engagementId, long version);
+}
+
+/// <summary>
+/// A step is parked: the engagement is flagged <c>step-parked</c> and the firm's admins are told. The orchestration
+/// waits for a redrive or its own retry afterwards; storage that is still failing fails this too, and the step waits all the same.
+/// </summary>
+public sealed partial class ParkStep(EngagementStore store, IEngagementNotices notices, ILogger<ParkStep> logger) : TaskActivity<ParkStepRequest, bool>
+{
+    public override async Task<bool> RunAsync(TaskActivityContext context, ParkStepRequest input)
+    {
+        LogParked(logger, input.EngagementId, input.Version, input.Reason);
+        if (await store.ParkStepAsync(input.EngagementId, input.Reason, input.At, CancellationToken.None) is not { } parked) return false; // erased
+        // Once per parking (a step parked again after a failed retry is flagged already); a repeat of this activity may tell twice.
+        if (parked.First) await notices.StepParkedAsync(parked.FirmId, input, CancellationToken.None);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Engagement {EngagementId} parked at version {Version}: {Reason}")]
+    private static partial void LogParked(ILogger logger, string engagementId, long version, string reason);
 }
 
 /// <summary>Runs effects that failed before (or that an operator redrives), in order.</summary>

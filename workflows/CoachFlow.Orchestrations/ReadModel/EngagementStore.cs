@@ -11,6 +11,7 @@ using CoachFlow.Workflows.Runtime;
 namespace CoachFlow.Orchestrations.ReadModel;
 
 /// <summary>The engagement as the read model shows it: the rules' state and where the engine stands.</summary>
+/// <param name="StepParked">Why its next step is parked (flag <c>step-parked</c>), or null.</param>
 public sealed record EngagementSnapshot(
     string EngagementId,
     long Version,
@@ -23,7 +24,21 @@ public sealed record EngagementSnapshot(
     IReadOnlyList<TimerEntry> Timers,
     IReadOnlyList<ParkedEffect> Parked,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? StepParked = null);
+
+/// <summary>What <see cref="EngagementStore.RecordAsync"/> did with a step.</summary>
+public enum RecordResult
+{
+    /// <summary>Written now.</summary>
+    Written,
+    /// <summary>This exact step was written already (its activity ran before): nothing written.</summary>
+    Repeat,
+    /// <summary>The engagement was erased: nothing written, nothing more to do.</summary>
+    Erased,
+    /// <summary>The read model is at another version or state than the step expects: nothing written.</summary>
+    Diverged,
+}
 
 /// <summary>One recorded event of the timeline.</summary>
 public sealed record TimelineEvent(long Version, string Type, DateTimeOffset At, JsonElement Data);
@@ -264,20 +279,34 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? "running") : null;
     }
 
-    /// <summary>Writes one step (once), then its index row when what listing shows changed. False when the engagement was erased.</summary>
-    public async Task<bool> RecordAsync(StepRecord step, CancellationToken ct)
+    /// <summary>
+    /// Writes one step (once), then its index row when what listing shows changed. Writes nothing for a repeat of a step
+    /// written already, for an erased engagement, and for a step that expects another state than the read model holds.
+    /// </summary>
+    public async Task<RecordResult> RecordAsync(StepRecord step, CancellationToken ct)
     {
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
-        if (!current.HasValue) return false; // the start created the row; without it the engagement was erased
+        if (!current.HasValue) return RecordResult.Erased; // the start created the row; without it the engagement was erased
         var version = current.Value!.GetInt64("Version") ?? 0;
-        // Written already (this activity ran before), or a later step is: a repeat writes nothing.
-        if (version > step.FromVersion || current.Value!.GetString("StepAt") == Stamp(step)) return true;
+        if (current.Value.GetString("StepAt") == Stamp(step)) return RecordResult.Repeat; // this activity ran before
+        if (version > step.FromVersion)
+        {
+            // A later version is stored: this step's own first event (written by an earlier run of it) says it was this step.
+            if (step.Events.Count == 0) return RecordResult.Repeat; // a step without events leaves no row to tell by; as before
+            var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step"], ct);
+            if (!first.HasValue) return RecordResult.Diverged;
+            // Rows written before steps were stamped cannot tell: taken as a repeat, as before.
+            return first.Value!.GetString("Step") is not { } stamp || stamp == Stamp(step) ? RecordResult.Repeat : RecordResult.Diverged;
+        }
+        // Behind what the orchestration believes, or at the same version with another state: never write past it.
+        if (version < step.FromVersion) return RecordResult.Diverged;
+        if (step.BeforeHash is { } expected && current.Value.GetString("StateHash") is { } stored && stored != expected) return RecordResult.Diverged;
 
         var actions = new List<TableTransactionAction>();
         for (var i = 0; i < step.Events.Count; i++)
         {
             var e = step.Events[i];
-            var row = new TableEntity(step.EngagementId, EventRowKey(step.FromVersion + i + 1)) { ["Type"] = e.Type, ["At"] = step.At };
+            var row = new TableEntity(step.EngagementId, EventRowKey(step.FromVersion + i + 1)) { ["Type"] = e.Type, ["At"] = step.At, ["Step"] = Stamp(step) };
             TableText.Write(row, "Data", e.Json);
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
         }
@@ -297,7 +326,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["Version"] = step.ToVersion, ["Status"] = status, ["FirmId"] = projection.FirmId, ["CoachId"] = projection.CoachId,
             ["SponsorId"] = projection.SponsorId, ["Phase"] = projection.Phase, ["ActiveInstance"] = step.InstanceId,
             ["Timers"] = JsonSerializer.Serialize(step.Timers, EngagementCodec.Json), ["Parked"] = JsonSerializer.Serialize(step.Parked, EngagementCodec.Json),
-            ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step),
+            ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step), ["StateHash"] = StateHash.Of(step.State),
             ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At, ["UpdatedAt"] = step.At,
         };
         TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
@@ -307,7 +336,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         for (var i = 0; i < actions.Count; i += 100)
             await Engagements.SubmitTransactionAsync(actions.Skip(i).Take(100), ct);
 
-        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return true;
+        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return RecordResult.Written;
         var index = new TableEntity(projection.FirmId, step.EngagementId)
         {
             ["Status"] = status, ["Version"] = step.ToVersion, ["CoachId"] = projection.CoachId, ["SponsorId"] = projection.SponsorId,
@@ -323,8 +352,36 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         }
         foreach (var flag in flags) index[FlagColumn(flag)] = true;
         await Index.UpsertEntityAsync(index, TableUpdateMode.Replace, ct);
-        return true;
+        return RecordResult.Written;
     }
+
+    /// <summary>
+    /// Flags the engagement <see cref="StepParkedFlag"/> with why (snapshot and index row): its next recorded step
+    /// replaces both rows and so clears it. Returns the firm and whether the flag is new (so its notice goes once), or
+    /// null when the engagement was erased.
+    /// </summary>
+    public async Task<(string FirmId, bool First)?> ParkStepAsync(string engagementId, string reason, DateTimeOffset at, CancellationToken ct)
+    {
+        var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["FirmId"], ct);
+        if (!current.HasValue || current.Value!.GetString("FirmId") is not { Length: > 0 } firmId) return null;
+        // A changed IndexKey makes the next step write the index row again (which drops the flag).
+        await Engagements.UpdateEntityAsync(new TableEntity(engagementId, StateRow)
+        {
+            ["StepParked"] = reason, ["StepParkedAt"] = at, ["IndexKey"] = StepParkedFlag,
+        }, ETag.All, TableUpdateMode.Merge, ct);
+        var index = await Index.GetEntityIfExistsAsync<TableEntity>(firmId, engagementId, ["Flags"], ct);
+        if (!index.HasValue) return (firmId, true);
+        var flags = (index.Value!.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (flags.Contains(StepParkedFlag, StringComparer.Ordinal)) return (firmId, false);
+        await Index.UpdateEntityAsync(new TableEntity(firmId, engagementId)
+        {
+            ["Flags"] = string.Join(',', [.. flags, StepParkedFlag]), [FlagColumn(StepParkedFlag)] = true,
+        }, ETag.All, TableUpdateMode.Merge, ct);
+        return (firmId, true);
+    }
+
+    /// <summary>The flag of an engagement whose step is parked (its activity kept failing, or the read model drifted).</summary>
+    public const string StepParkedFlag = "step-parked";
 
     /// <summary>The snapshot of an engagement, or null.</summary>
     public async Task<EngagementSnapshot?> GetAsync(string engagementId, CancellationToken ct)
@@ -337,7 +394,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             r.GetString("CoachId"), r.GetString("SponsorId"), r.GetString("ActiveInstance"),
             r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
             r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
-            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default);
+            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("StepParked"));
     }
 
     /// <summary>The timeline: every recorded event in order.</summary>
