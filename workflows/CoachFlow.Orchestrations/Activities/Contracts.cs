@@ -57,7 +57,9 @@ public sealed record EffectsRequest(string EngagementId, ImmutableList<EffectToR
 /// <summary>How a run of effects went: <see cref="Remaining"/> starts with the one that failed (empty when all ran).</summary>
 /// <param name="Diverged">Set when the step was not written because the read model is at another state than the
 /// orchestration believes (drift after a deploy changed a rule's output): no effect ran.</param>
-public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error, string? Diverged = null)
+/// <param name="Recorded">Set when the step was recorded before by its twin (an episode run again after a crash, at
+/// another moment) with another state: the state the read model holds, which the orchestration carries on from.</param>
+public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error, string? Diverged = null, EngagementState? Recorded = null)
 {
     public static EffectsReport AllDone { get; } = new([], null);
 }

@@ -32,7 +32,10 @@ public enum RecordResult
 {
     /// <summary>Written now.</summary>
     Written,
-    /// <summary>This exact step was written already (its activity ran before): nothing written.</summary>
+    /// <summary>
+    /// This step was written already: by an earlier run of its activity, or by its twin (the same instance deciding from
+    /// the same version in an episode the engine ran again after a crash, at another moment). Nothing written.
+    /// </summary>
     Repeat,
     /// <summary>The engagement was erased: nothing written, nothing more to do.</summary>
     Erased,
@@ -288,7 +291,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
         if (!current.HasValue) return RecordResult.Erased; // the start created the row; without it the engagement was erased
         var version = current.Value!.GetInt64("Version") ?? 0;
-        if (current.Value.GetString("StepAt") == Stamp(step)) return RecordResult.Repeat; // this activity ran before
+        if (SameStep(current.Value.GetString("StepAt"), step)) return RecordResult.Repeat; // this activity, or its twin, ran before
         if (version > step.FromVersion)
         {
             // A later version is stored: this step's own first event (written by an earlier run of it) says it was this step.
@@ -296,7 +299,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step"], ct);
             if (!first.HasValue) return RecordResult.Diverged;
             // Rows written before steps were stamped cannot tell: taken as a repeat, as before.
-            return first.Value!.GetString("Step") is not { } stamp || stamp == Stamp(step) ? RecordResult.Repeat : RecordResult.Diverged;
+            return first.Value!.GetString("Step") is not { } stamp || SameStep(stamp, step) ? RecordResult.Repeat : RecordResult.Diverged;
         }
         // Behind what the orchestration believes, or at the same version with another state: never write past it.
         if (version < step.FromVersion) return RecordResult.Diverged;
@@ -535,7 +538,18 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             : null,
         r.GetDateTimeOffset("CreatedAt"), r.GetDateTimeOffset("FinishedAt"));
 
-    private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
+    /// <summary>Which step wrote a row: its instance, the version it decided from, and when (for reading; <see cref="SameStep"/> leaves the time out).</summary>
+    private static string Stamp(StepRecord step) => $"{StepOf(step)}:{step.At.UtcTicks}";
+
+    private static string StepOf(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}";
+
+    /// <summary>
+    /// Whether <paramref name="stamp"/> was written by this step or its twin. An instance decides from a version once in its
+    /// history; a twin episode (run again after a crash before its episode was saved) decides the same step at another
+    /// moment, so the time is no part of which step it is.
+    /// </summary>
+    private static bool SameStep(string? stamp, StepRecord step) =>
+        stamp is not null && stamp.StartsWith(StepOf(step) + ":", StringComparison.Ordinal);
 
     private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
