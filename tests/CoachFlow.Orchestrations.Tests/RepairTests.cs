@@ -42,10 +42,15 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
 
     private static readonly ProgramCatalog Catalog = new([.. Examples.Catalog.All, Reminding]);
 
-    private async Task<(EngineHost Host, RecordingNotices Notices)> StartAsync()
+    private async Task<(EngineHost Host, RecordingNotices Notices)> StartAsync(StepWritesDown? fault = null)
     {
         var notices = new RecordingNotices();
-        var host = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteFixture.UniqueName(), Catalog, sweep: Sweep, notices: notices);
+        var settings = new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))
+        {
+            ActivityAttempts = 2, ActivityFirstRetryDelay = TimeSpan.FromMilliseconds(200), ActivityMaxRetryDelay = TimeSpan.FromMilliseconds(500),
+            ParkedRetryDelay = TimeSpan.FromHours(6),
+        };
+        var host = await EngineHost.StartAsync(azurite.ConnectionString, AzuriteFixture.UniqueName(), Catalog, settings, tablePolicy: fault, sweep: Sweep, notices: notices);
         return (host, notices);
     }
 
@@ -176,7 +181,7 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
     }
 
     [Fact]
-    public async Task GivenAnEngagementNothingRuns_WhenAnInputIsRaisedAndWaitedFor_ThenTheAnswerIsDecidedOrRepairingNeverAccepted()
+    public async Task GivenAnEngagementNothingRuns_WhenAnInputIsRaisedAndWaitedFor_ThenItIsRepairedThereAndTheAnswerIsNeverAccepted()
     {
         var (host, notices) = await StartAsync();
         await using var _ = host;
@@ -193,6 +198,30 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
         var again = await host.Engine.RaiseAsync(id, new ChangeCoach("coach-bo"), "coach:bo", Within);
         Assert.True(again.Duplicate);
         Assert.Equal(InputOutcome.Applied, again.Result);
+        Assert.Single(await host.Store.TimelineAsync(id, CancellationToken.None), e => e.Type == nameof(CoachChanged));
+    }
+
+    [Fact]
+    public async Task GivenAnEngagementNothingRunsAndStepWritesFailing_WhenAnInputIsRaisedAndWaitedFor_ThenTheAnswerIsRepairingAndTheInputIsKeptUntilItIsDecided()
+    {
+        var fault = new StepWritesDown();
+        var (host, notices) = await StartAsync(fault);
+        await using var _ = host;
+        var id = await InIntakeAsync(host);
+        await TerminateAsync(host, id, "intake");
+        fault.Down = true;
+
+        // Repaired, but the repaired engagement cannot record the step within the wait: the caller is told so, not "in a moment".
+        var outcome = await host.Engine.RaiseAsync(id, new ChangeCoach("coach-bo"), "coach:bo", TimeSpan.FromSeconds(2));
+
+        Assert.Equal(RaiseOutcome.Repairing, outcome.Result);
+        Assert.Single(notices.Repaired);
+        Assert.Equal("accepted", (await host.Store.GetInputAsync(id, "coach:bo", CancellationToken.None))!.Status);
+        // The storage is fixed; the step, parked meanwhile, is redriven and the input decided once.
+        await host.UntilAsync(id, s => s.StepParked is not null, Within, "step parked");
+        fault.Down = false;
+        await host.Engine.RedriveAsync(id);
+        Assert.Equal("applied", (await host.Engine.WaitForOutcomeAsync(id, "coach:bo", Within))!.Status);
         Assert.Single(await host.Store.TimelineAsync(id, CancellationToken.None), e => e.Type == nameof(CoachChanged));
     }
 }
