@@ -224,4 +224,39 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
         Assert.Equal("applied", (await host.Engine.WaitForOutcomeAsync(id, "coach:bo", Within))!.Status);
         Assert.Single(await host.Store.TimelineAsync(id, CancellationToken.None), e => e.Type == nameof(CoachChanged));
     }
+
+    [Fact]
+    public async Task GivenOnlyThePartAnEngagementIsInTerminated_WhenTheSweepRuns_ThenItIsRepairedAndDecidesTheInputSentMeanwhile()
+    {
+        var (host, notices) = await StartAsync();
+        await using var _ = host;
+        var id = await InIntakeAsync(host);
+        await host.Client.TerminateInstanceAsync(Names.PartInstanceId(id, "intake"), "by hand");
+        await UntilInstanceAsync(host, Names.PartInstanceId(id, "intake"), i => i?.RuntimeStatus == OrchestrationRuntimeStatus.Terminated, "terminated");
+        await host.Engine.SubmitAsync(id, new ChangeCoach("coach-bo"), "coach:bo");
+
+        var swept = await host.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(1, swept.Repaired);
+        // The engagement's orchestration is told its part ended and fails, or still waits: either way nothing decides inputs.
+        Assert.Contains(Assert.Single(notices.Repaired).Found, new[] { "part Terminated", "engagement Failed" });
+        Assert.Equal("applied", (await host.Engine.WaitForOutcomeAsync(id, "coach:bo", Within))!.Status);
+        Assert.Single(await host.Store.TimelineAsync(id, CancellationToken.None), e => e.Type == nameof(CoachChanged));
+    }
+
+    [Fact]
+    public async Task GivenRunningEngagementsThatTheEngineRuns_WhenTheSweepRuns_ThenNoneIsLookedAtOneByOneAndNoneIsRepaired()
+    {
+        var (host, notices) = await StartAsync();
+        await using var _ = host;
+        var ids = Enumerable.Range(1, 10).Select(i => $"eng-{host.Name}-{i}").ToList();
+        foreach (var id in ids) await host.Engine.StartAsync(id, Examples.Start(), "start");
+        foreach (var id in ids) await host.UntilAsync(id, s => s.ActiveInstance == Names.PartInstanceId(id, "contract"), Within, "contract");
+
+        var swept = await host.Sweep.RunAsync(CancellationToken.None);
+
+        Assert.Equal(ids.Count, swept.Running);
+        Assert.Equal((0, 0, 0), (swept.Checked, swept.Repaired, swept.Failed));
+        Assert.Empty(notices.Repaired);
+    }
 }
