@@ -83,13 +83,16 @@ public interface IEngagementEffects
 }
 
 /// <summary>
-/// Tells a firm's people about an engagement the engine had to stop (a parked step). Implemented by the host
+/// Tells a firm's people about an engagement the engine had to stop (a parked step) or found stopped and repaired. Implemented by the host
 /// (CoachFlow.Web emails the firm's admins); hosts without email register <see cref="NoEngagementNotices"/>.
 /// </summary>
 /// <remarks>At least once: a repeated activity calls it again with the same request. Carries no client content.</remarks>
 public interface IEngagementNotices
 {
     Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct);
+
+    /// <summary>Nothing ran the engagement (its orchestration failed, was terminated or is missing); it was started again from the read model.</summary>
+    Task EngagementRepairedAsync(EngagementRepaired repaired, CancellationToken ct);
 }
 
 /// <summary>Notices that go nowhere (the engine's own tests and harness have no firm admins).</summary>
@@ -98,6 +101,8 @@ public sealed class NoEngagementNotices : IEngagementNotices
     public static NoEngagementNotices Instance { get; } = new();
 
     public Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct) => Task.CompletedTask;
+
+    public Task EngagementRepairedAsync(EngagementRepaired repaired, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>
