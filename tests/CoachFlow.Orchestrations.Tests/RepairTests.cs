@@ -42,10 +42,10 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
 
     private static readonly ProgramCatalog Catalog = new([.. Examples.Catalog.All, Reminding]);
 
-    private async Task<(EngineHost Host, RecordingNotices Notices)> StartAsync(StepWritesDown? fault = null)
+    private async Task<(EngineHost Host, RecordingNotices Notices)> StartAsync(StepWritesDown? fault = null, TimeSpan? effectRetryDelay = null)
     {
         var notices = new RecordingNotices();
-        var settings = new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2))
+        var settings = new EngineSettings(3, effectRetryDelay ?? TimeSpan.FromSeconds(1), effectRetryDelay ?? TimeSpan.FromSeconds(2))
         {
             ActivityAttempts = 2, ActivityFirstRetryDelay = TimeSpan.FromMilliseconds(200), ActivityMaxRetryDelay = TimeSpan.FromMilliseconds(500),
             ParkedRetryDelay = TimeSpan.FromHours(6),
@@ -157,6 +157,34 @@ public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
         Assert.Equal((await host.Store.TimelineAsync(id, CancellationToken.None)).Count, after.Version);
         // It went on from the part it was in: the contract's part was not run again.
         Assert.Null(await host.Client.GetInstanceAsync(Names.PartInstanceId(id, "contract")));
+    }
+
+    [Fact]
+    public async Task GivenAnEmailWaitingForARetryWhenTheOrchestrationWasTerminated_WhenTheSweepRepairsIt_ThenTheEmailGoesOnce()
+    {
+        // The contract email fails once; its retry is an hour away, held only in the orchestration's memory and the snapshot.
+        var (host, _) = await StartAsync(effectRetryDelay: TimeSpan.FromHours(1));
+        await using var _ = host;
+        host.Effects.FailingKinds[$"email:{EmailKinds.ContractInvitation}"] = 1;
+        var id = $"eng-{host.Name}";
+        await host.Engine.StartAsync(id, Examples.Start(), "start");
+        var started = await host.UntilAsync(id, s => s.Version > 0 && s.ActiveInstance == Names.PartInstanceId(id, "contract"), Within, "started");
+        var contract = Assert.Single(started.Pending!, e => e.Effect.Json.Contains(EmailKinds.ContractInvitation, StringComparison.Ordinal));
+        var deadline = DateTime.UtcNow + Within;
+        while (await host.Store.GetEffectAsync(id, contract.EffectId, CancellationToken.None) is not { Attempts: 1 } && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.False((await host.Store.GetEffectAsync(id, contract.EffectId, CancellationToken.None))!.Delivered);
+
+        await TerminateAsync(host, id, "contract");
+        Assert.Equal(1, (await host.Sweep.RunAsync(CancellationToken.None)).Repaired);
+
+        // The repaired run retries it at once, from the snapshot's pending effects; nothing else is sent again.
+        deadline = DateTime.UtcNow + Within;
+        while ((await EmailsAsync(host, id, EmailKinds.ContractInvitation)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Single(await EmailsAsync(host, id, EmailKinds.ContractInvitation));
+        Assert.True((await host.Store.GetEffectAsync(id, contract.EffectId, CancellationToken.None))!.Delivered);
+        var signed = await host.Engine.RaiseAsync(id, Examples.Sign(), "sign", Within);
+        Assert.Equal(InputOutcome.Applied, signed.Result);
+        Assert.Single(await EmailsAsync(host, id, EmailKinds.ContractInvitation));
     }
 
     [Fact]

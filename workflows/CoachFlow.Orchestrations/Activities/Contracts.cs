@@ -19,6 +19,8 @@ public sealed record BeginPartRequest(string EngagementId, string InstanceId, st
 /// <param name="Effects">Effects to run now, in order; the activity stops at the first failure and reports it.</param>
 /// <param name="BeforeHash">What the orchestration believes the stored state is before this step (<see cref="StateHash"/> of it);
 /// the read model at another state is drift, and the step is not written past it. Null in steps recorded before it existed.</param>
+/// <param name="Waiting">Effects of earlier steps (and this one's, behind them) that wait for a retry of one that failed;
+/// null when none wait. Kept with the snapshot, so an engagement repaired after its orchestration died still sends them.</param>
 public sealed record StepRecord(
     string EngagementId,
     string InstanceId,
@@ -31,9 +33,14 @@ public sealed record StepRecord(
     ImmutableList<EffectToRun> Effects,
     ImmutableList<ParkedEffect> Parked,
     DateTimeOffset At,
-    string? BeforeHash = null)
+    string? BeforeHash = null,
+    ImmutableList<EffectToRun>? Waiting = null)
 {
     public long ToVersion => FromVersion + Events.Count;
+
+    /// <summary>Every effect this step leaves undelivered as far as it knows: those it runs now and those waiting for a retry.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IEnumerable<EffectToRun> Pending => Waiting is null ? Effects : Waiting.Concat(Effects);
 }
 
 /// <summary>A short, stable fingerprint of the rules' state (SHA-256 of its JSON): what a step expects to find stored.</summary>

@@ -207,7 +207,8 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
         if (runNow.Count == 0 && step.Effects.Count > 0)
             Run = Run with { Retries = Run.Retries.SetItem(Run.Retries.Count - 1, Run.Retries[^1] with { Effects = Run.Retries[^1].Effects.AddRange(step.Effects) }) };
         var record = new StepRecord(Run.EngagementId, context.InstanceId, step.FromVersion, [.. step.Events], Run.State, rules.Project(Run.State),
-            Run.Timers, [.. step.Outcomes], runNow, Run.Parked, Now, StateHash.Of(step.Before));
+            Run.Timers, [.. step.Outcomes], runNow, Run.Parked, Now, StateHash.Of(step.Before),
+            Run.Retries.Count == 0 ? null : [.. Run.Retries.SelectMany(r => r.Effects)]);
         var report = await PersistAsync<EffectsReport>(Names.Activities.RecordStep, record);
         // Drift: the read model is not where this orchestration believes. Never written past; parked until someone acts.
         while (report.Diverged is { } diverged)

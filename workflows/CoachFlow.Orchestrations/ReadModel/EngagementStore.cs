@@ -30,7 +30,8 @@ public sealed record EngagementSnapshot(
     DateTimeOffset UpdatedAt,
     string? StepParked = null,
     DateTimeOffset? RepairedAt = null,
-    string? Repaired = null);
+    string? Repaired = null,
+    IReadOnlyList<EffectToRun>? Pending = null);
 
 /// <summary>What <see cref="EngagementStore.RecordAsync"/> did with a step.</summary>
 public enum RecordResult
@@ -293,15 +294,17 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
         if (!current.HasValue) return RecordResult.Erased; // the start created the row; without it the engagement was erased
         var version = current.Value!.GetInt64("Version") ?? 0;
-        if (SameStep(current.Value.GetString("StepAt"), step)) return RecordResult.Repeat; // this activity, or its twin, ran before
+        if (current.Value.GetString("StepAt") == Stamp(step)) return RecordResult.Repeat; // this activity ran before
         if (version > step.FromVersion)
         {
             // A later version is stored: this step's own first event (written by an earlier run of it) says it was this step.
             if (step.Events.Count == 0) return RecordResult.Repeat; // a step without events leaves no row to tell by; as before
-            var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step"], ct);
+            var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step", "Type"], ct);
             if (!first.HasValue) return RecordResult.Diverged;
             // Rows written before steps were stamped cannot tell: taken as a repeat, as before.
-            return first.Value!.GetString("Step") is not { } stamp || SameStep(stamp, step) ? RecordResult.Repeat : RecordResult.Diverged;
+            if (first.Value!.GetString("Step") is not { } stamp || stamp == Stamp(step)) return RecordResult.Repeat;
+            // Its twin: the same instance decided the same event from this version at another moment.
+            return Twins(stamp, step) && first.Value.GetString("Type") == step.Events[0].Type ? RecordResult.Repeat : RecordResult.Diverged;
         }
         // Behind what the orchestration believes, or at the same version with another state: never write past it.
         if (version < step.FromVersion) return RecordResult.Diverged;
@@ -339,6 +342,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["RepairedAt"] = repairedAt, ["Repaired"] = current.Value.GetString("Repaired"), ["Repairs"] = current.Value.GetInt32("Repairs"),
         };
         TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
+        // What may still be undelivered after this step (each effect's own record says which went): a repair runs them.
+        if (step.Pending.Any()) TableText.Write(state, "Pending", JsonSerializer.Serialize(step.Pending.ToList(), EngagementCodec.Json));
         actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, current.Value.ETag));
 
         // A transaction holds at most 100 rows: a very large step writes its events first, the snapshot last.
@@ -471,7 +476,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
             r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
             r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("StepParked"),
-            r.GetDateTimeOffset("RepairedAt"), r.GetString("Repaired"));
+            r.GetDateTimeOffset("RepairedAt"), r.GetString("Repaired"),
+            TableText.Read(r, "Pending") is { } pending ? JsonSerializer.Deserialize<List<EffectToRun>>(pending, EngagementCodec.Json)! : []);
     }
 
     /// <summary>The timeline: every recorded event in order.</summary>
@@ -612,18 +618,17 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             : null,
         r.GetDateTimeOffset("CreatedAt"), r.GetDateTimeOffset("FinishedAt"));
 
-    /// <summary>Which step wrote a row: its instance, the version it decided from, and when (for reading; <see cref="SameStep"/> leaves the time out).</summary>
+    /// <summary>Which step wrote a row: its instance, the version it decided from, and when (<see cref="Twins"/> leaves the time out).</summary>
     private static string Stamp(StepRecord step) => $"{StepOf(step)}:{step.At.UtcTicks}";
 
     private static string StepOf(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}";
 
     /// <summary>
-    /// Whether <paramref name="stamp"/> was written by this step or its twin. An instance decides from a version once in its
-    /// history; a twin episode (run again after a crash before its episode was saved) decides the same step at another
-    /// moment, so the time is no part of which step it is.
+    /// Whether <paramref name="stamp"/> was written by this instance from this step's version at another moment: a twin
+    /// episode (run again after a crash before its episode was saved) decides the same step with another "now". Only
+    /// steps with events can be told apart so (an instance records several steps without events from one version).
     /// </summary>
-    private static bool SameStep(string? stamp, StepRecord step) =>
-        stamp is not null && stamp.StartsWith(StepOf(step) + ":", StringComparison.Ordinal);
+    private static bool Twins(string stamp, StepRecord step) => stamp.StartsWith(StepOf(step) + ":", StringComparison.Ordinal);
 
     private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.Parts;
 using CoachFlow.Orchestrations.ReadModel;
@@ -71,8 +72,8 @@ public sealed partial class EngagementRepair(DurableTaskClient client, Engagemen
         if (await store.ClaimRepairAsync(engagementId, found, now, options.Value.MinAge, ct) is not { } snapshot) return null;
 
         var run = snapshot.State is { } state
-            ? new EngagementRun(engagementId, state, snapshot.Version, [.. snapshot.Timers], [.. await store.DeferredInputsAsync(engagementId, ct)], [], [],
-                [.. snapshot.Parked], settings)
+            ? new EngagementRun(engagementId, state, snapshot.Version, [.. snapshot.Timers], [.. await store.DeferredInputsAsync(engagementId, ct)], [],
+                await UndeliveredAsync(snapshot, now, ct), [.. snapshot.Parked], settings)
             : EngagementRun.New(engagementId, settings); // never got its first step: the start still waits in the inbox
         List<string> old = [engagementId, Engagement.CurrentPartInstanceId(run)];
         if (snapshot.ActiveInstance is { } active && !old.Contains(active)) old.Add(active);
@@ -93,6 +94,23 @@ public sealed partial class EngagementRepair(DurableTaskClient client, Engagemen
         LogRepaired(logger, engagementId, snapshot.FirmId, found, snapshot.Version);
         await notices.EngagementRepairedAsync(repaired, ct);
         return repaired;
+    }
+
+    /// <summary>
+    /// The effects the last step left undelivered (run then, or waiting for a retry in the dead orchestration's memory) whose
+    /// own records do not say delivered: the repaired run retries them at once, in their order. Parked ones stay parked.
+    /// </summary>
+    private async Task<ImmutableList<EffectRetry>> UndeliveredAsync(EngagementSnapshot snapshot, DateTimeOffset now, CancellationToken ct)
+    {
+        var parked = snapshot.Parked.Select(p => p.Effect.EffectId).ToHashSet(StringComparer.Ordinal);
+        var undelivered = ImmutableList.CreateBuilder<EffectToRun>();
+        foreach (var effect in snapshot.Pending ?? [])
+        {
+            if (parked.Contains(effect.EffectId)) continue;
+            if (await store.GetEffectAsync(snapshot.EngagementId, effect.EffectId, ct) is { Delivered: true }) continue;
+            undelivered.Add(effect);
+        }
+        return undelivered.Count == 0 ? [] : [new EffectRetry(undelivered.ToImmutable(), 2, now)];
     }
 
     /// <summary>Why nothing runs the engagement, or null when its orchestration and its current part are alive (or between two parts).</summary>
