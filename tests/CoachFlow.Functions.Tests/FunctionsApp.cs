@@ -23,6 +23,8 @@ internal static class FunctionsApp
     public static IHost Build(Action<IServiceCollection>? services = null)
     {
         var builder = FunctionsApplication.CreateBuilder([]);
+        // These tests compose the app without production settings: Development, where the local defaults are allowed.
+        builder.Environment.EnvironmentName = Environments.Development;
         // What the worker does first, for its entry assembly: run the extensions' start-up code the SDK generated into
         // the app (here that is the Durable Functions extension's). The test host is the entry assembly here, so do it by hand.
         var startup = typeof(FunctionsHosting).Assembly.GetCustomAttribute<WorkerExtensionStartupCodeExecutorInfoAttribute>()
