@@ -32,5 +32,6 @@ describe('The API’s machine-readable names are shown in words a coach would us
     ['client-email-bouncing', 'Client email bouncing'],
     ['support-requested', 'Support requested'],
     ['effect-parked', 'Email or document not delivered'],
+    ['step-parked', 'Engagement paused by CoachFlow (step not recorded)'],
   ])('flag %s → %s', (flag, label) => expect(flagLabel(flag)).toBe(label));
 });

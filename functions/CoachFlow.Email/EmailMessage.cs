@@ -16,6 +16,8 @@ public sealed record EmailAttachment(string FileName, string ContentType, byte[]
 /// <param name="EngagementId">Sent to the provider as a custom arg, so delivery events can be tied back to the engagement.</param>
 /// <param name="EffectId">The durable effect that asked for this email; stable across retries, so the Message-ID is too.</param>
 /// <param name="Categories">Provider categories, e.g. the email kind.</param>
+/// <param name="Headers">Extra headers, e.g. <c>List-Unsubscribe</c> and <c>List-Unsubscribe-Post</c> on reminders (RFC 8058); none when null.</param>
+/// <param name="Date">When the email was first attempted, for its Date header (so a retried send keeps it); null: when it is sent.</param>
 public sealed record EmailMessage(
     EmailAddress To,
     EmailAddress From,
@@ -26,7 +28,9 @@ public sealed record EmailMessage(
     IReadOnlyList<EmailAttachment> Attachments,
     IReadOnlyList<string> Categories,
     string EngagementId,
-    string EffectId)
+    string EffectId,
+    IReadOnlyDictionary<string, string>? Headers = null,
+    DateTimeOffset? Date = null)
 {
     /// <summary>The Message-ID (without angle brackets), derived from the effect id so a retried send keeps it.</summary>
     public string MessageId => MessageIds.For(EffectId, From.Address);

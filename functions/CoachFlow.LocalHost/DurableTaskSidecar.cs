@@ -38,6 +38,12 @@ public sealed class LocalEngineOptions
 
     /// <summary>Counts episodes and storage requests (the benchmark reads it).</summary>
     public EngineCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Told of every episode once the provider has stored it: the work item (with the messages the episode took) and
+    /// the history it stored. The history replay tests record whole engagements with it (see <c>docs/architecture.md</c>).
+    /// </summary>
+    public Action<TaskOrchestrationWorkItem, OrchestrationRuntimeState>? EpisodeStored { get; set; }
 }
 
 /// <summary>
@@ -87,7 +93,7 @@ public sealed class DurableTaskSidecar : IAsyncDisposable
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        var repaired = new SidecarBackend(service, options.Counters, loggerFactory?.CreateLogger<SidecarBackend>());
+        var repaired = new SidecarBackend(service, options.Counters, loggerFactory?.CreateLogger<SidecarBackend>(), options.EpisodeStored);
         builder.Services.AddSingleton<IOrchestrationService>(repaired);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(repaired);
         builder.Services.AddSingleton<TaskHubGrpcServer>();

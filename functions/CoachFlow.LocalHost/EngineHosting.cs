@@ -7,6 +7,7 @@ using CoachFlow.Workflows.Programs;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CoachFlow.LocalHost;
 
@@ -20,7 +21,7 @@ public static class EngineHosting
     /// </summary>
     public static IServiceCollection AddEngagementEngine(this IServiceCollection services, Uri sidecar, string storageConnectionString, string prefix,
         ProgramCatalog? programs = null, EngineSettings? settings = null, int concurrency = 100, EngineCounters? counters = null,
-        Action<DurableTaskRegistry>? moreTasks = null, string version = EngineVersion.Current)
+        Action<DurableTaskRegistry>? moreTasks = null, string version = EngineVersion.Current, Azure.Core.Pipeline.HttpPipelinePolicy? tablePolicy = null)
     {
         var rules = new EngagementWorkflow(programs ?? ProgramCatalog.BuiltIn);
         services.AddSingleton(programs ?? ProgramCatalog.BuiltIn);
@@ -28,8 +29,11 @@ public static class EngineHosting
         services.AddSingleton(settings ?? EngineSettings.Default);
         var tableOptions = new TableClientOptions();
         if (counters is not null) tableOptions.AddPolicy(counters.StoragePolicy, Azure.Core.HttpPipelinePosition.PerRetry);
+        // A test's seam into the read model's storage (faults injected on the wire); no host sets it.
+        if (tablePolicy is not null) tableOptions.AddPolicy(tablePolicy, Azure.Core.HttpPipelinePosition.PerCall);
         services.AddSingleton(new EngagementStore(new TableServiceClient(storageConnectionString, tableOptions), prefix));
         services.AddSingleton<EffectSequence>();
+        services.TryAddSingleton<IEngagementNotices>(NoEngagementNotices.Instance); // CoachFlow.Web adds its own (emails to firm admins)
         services.AddSingleton<EngagementEngine>();
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
         services.AddDurableTaskWorker(b =>

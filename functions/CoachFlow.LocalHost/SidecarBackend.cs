@@ -17,7 +17,8 @@ namespace CoachFlow.LocalHost;
 /// Measured here: without it, no sub-orchestration ever starts. Remove it once the sidecar converts tags itself.
 /// It also keeps two runs of one activity from being handed to the sidecar at once (see <see cref="LockNextTaskActivityWorkItem"/>).
 /// </remarks>
-internal sealed partial class SidecarBackend(IOrchestrationService service, EngineCounters counters, ILogger<SidecarBackend>? logger = null)
+internal sealed partial class SidecarBackend(IOrchestrationService service, EngineCounters counters, ILogger<SidecarBackend>? logger = null,
+    Action<TaskOrchestrationWorkItem, OrchestrationRuntimeState>? episodeStored = null)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     /// <summary>The activities handed to the sidecar and not yet completed or abandoned: the sidecar's key, and the work item's message id.</summary>
@@ -128,7 +129,7 @@ internal sealed partial class SidecarBackend(IOrchestrationService service, Engi
         foreach (var m in messages ?? []) Repair(m.Event);
     }
 
-    public Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState,
+    public async Task CompleteTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem, OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages, IList<TaskMessage> orchestratorMessages, IList<TaskMessage> timerMessages, TaskMessage continuedAsNewMessage,
         OrchestrationState orchestrationState)
     {
@@ -142,8 +143,9 @@ internal sealed partial class SidecarBackend(IOrchestrationService service, Engi
             AsCoreEvents(newOrchestrationRuntimeState.NewEvents);
             AsCoreEvents(newOrchestrationRuntimeState.Events);
         }
-        return service.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages,
+        await service.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages,
             continuedAsNewMessage, orchestrationState);
+        if (newOrchestrationRuntimeState is not null) episodeStored?.Invoke(workItem, newOrchestrationRuntimeState);
     }
 
     public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage)

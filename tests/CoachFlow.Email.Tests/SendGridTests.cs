@@ -46,6 +46,18 @@ public sealed class SendGridTests
     }
 
     [Fact]
+    public void Given_a_reminder_with_one_click_unsubscribe_When_the_body_is_built_Then_both_headers_are_in_it_and_it_is_valid_against_the_spec()
+    {
+        var message = TestData.Message("jordan@client.test", "A reminder", "https://app.test/x") with { Headers = TestData.OneClickHeaders };
+        var body = SendGridMailBody.Build(message);
+
+        Assert.Empty(MailSendSchema.Errors(body));
+        Assert.Equal(TestData.OneClickHeaders["List-Unsubscribe"], (string?)body["headers"]!["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", (string?)body["headers"]!["List-Unsubscribe-Post"]);
+        Assert.Equal($"<{message.MessageId}>", (string?)body["headers"]!["Message-ID"]);
+    }
+
+    [Fact]
     public void Given_a_body_without_from_When_validated_Then_the_validator_reports_it()
     {
         var body = SendGridMailBody.Build(TestData.Message("jordan@client.test", "Hello", "https://app.test/x"));

@@ -49,6 +49,27 @@ public sealed class SmtpTests(MaildevFixture maildev) : IClassFixture<MaildevFix
         var source = await maildev.Api.GetStringAsync(maildev.ApiUri($"/email/{id}/source"));
         Assert.Matches("(?i)content-type: text/calendar;[^\\r\\n]*method=REQUEST", source);
     }
+
+    [Fact]
+    public async Task Given_maildev_When_a_reminder_with_a_long_unsubscribe_link_is_sent_Then_its_one_click_headers_arrive_whole()
+    {
+        var client = $"jordan-{Guid.NewGuid():N}@client.test";
+        var token = string.Concat(Enumerable.Repeat("eyJlbmdhZ2VtZW50IjoiZW5nLTdmM2EifQ", 8)) + ".c2lnbmF0dXJlLW9mLXRoZS1saW5r";
+        var unsubscribe = $"<https://coach.northwind.test/c/{token}/unsubscribe>";
+        var message = TestData.Message(client, "A reminder", "https://a.test/x") with
+        {
+            Headers = new Dictionary<string, string> { ["List-Unsubscribe"] = unsubscribe, ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click" },
+        };
+
+        await new SmtpEmailTransport(new SmtpOptions { Port = maildev.SmtpPort }, NullLogger<SmtpEmailTransport>.Instance).SendAsync(message, CancellationToken.None);
+
+        // maildev's parsed headers leave List-* out: read the message as it arrived, with MimeKit (which unfolds headers).
+        var id = (await maildev.WaitForEmailToAsync(client)).GetProperty("id").GetString();
+        using var source = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(await maildev.Api.GetStringAsync(maildev.ApiUri($"/email/{id}/source"))));
+        var received = await MimeMessage.LoadAsync(source);
+        Assert.Equal(unsubscribe, received.Headers["List-Unsubscribe"]?.Trim());
+        Assert.Equal("List-Unsubscribe=One-Click", received.Headers["List-Unsubscribe-Post"]);
+    }
 }
 
 /// <summary>The SMTP transport's parts that need no server.</summary>
@@ -84,6 +105,16 @@ public sealed class SmtpMimeTests
         Assert.Equal("REQUEST", ics.ContentType.Parameters["method"]);
         Assert.Equal("session-2.ics", ics.FileName);
         Assert.Equal("ana.ruiz@northwind.test", mime.ReplyTo.Mailboxes.Single().Address);
+    }
+
+    [Fact]
+    public void Given_a_reminder_with_one_click_unsubscribe_When_built_as_MIME_Then_it_carries_both_headers()
+    {
+        var message = TestData.Message("jordan@client.test", "A reminder", "https://a.test/x") with { Headers = TestData.OneClickHeaders };
+        var mime = SmtpEmailTransport.ToMime(message);
+
+        Assert.Equal(TestData.OneClickHeaders["List-Unsubscribe"], mime.Headers["List-Unsubscribe"]);
+        Assert.Equal("List-Unsubscribe=One-Click", mime.Headers["List-Unsubscribe-Post"]);
     }
 
     [Fact]

@@ -17,6 +17,13 @@ internal static class TestData
     /// <summary>The shared folder CI copies beside the clone: <c>&lt;repo&gt;/../shared</c>.</summary>
     public static string SharedDir => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
 
+    /// <summary>The one-click unsubscribe headers (RFC 8058) a reminder carries.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OneClickHeaders = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["List-Unsubscribe"] = "<https://coach.northwind.test/c/eyJlIjoiZW5nLTdmM2EifQ.c2ln/unsubscribe>",
+        ["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click",
+    };
+
     public static EmailMessage Message(string to, string subject, string link, params EmailAttachment[] attachments) => new(
         new EmailAddress(to, "Jordan Lee"),
         Branding.Sender,

@@ -81,7 +81,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null,
         TimeSpan? leaseInterval = null, Action<Microsoft.DurableTask.DurableTaskRegistry>? moreTasks = null, int partitions = 2,
-        TimeSpan? maxPollingInterval = null, string version = EngineVersion.Current)
+        TimeSpan? maxPollingInterval = null, string version = EngineVersion.Current,
+        Action<DurableTask.Core.TaskOrchestrationWorkItem, DurableTask.Core.OrchestrationRuntimeState>? episodeStored = null,
+        Azure.Core.Pipeline.HttpPipelinePolicy? tablePolicy = null)
     {
         var log = Environment.GetEnvironmentVariable("COACHFLOW_TEST_LOG");
         var sidecarLogs = LoggerFactory.Create(b => { if (log is { Length: > 0 }) b.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information); });
@@ -90,6 +92,7 @@ public sealed class EngineHost : IAsyncDisposable
             ConnectionString = connectionString, TaskHub = name, PartitionCount = partitions, MaxQueuePollingInterval = maxPollingInterval ?? TimeSpan.FromMilliseconds(500),
             LeaseInterval = leaseInterval ?? TimeSpan.FromSeconds(30),
             MessageVisibilityTimeout = leaseInterval ?? TimeSpan.FromSeconds(30),
+            EpisodeStored = episodeStored,
         };
         var sidecar = await DurableTaskSidecar.StartAsync(options, sidecarLogs);
         var builder = Host.CreateApplicationBuilder();
@@ -97,7 +100,8 @@ public sealed class EngineHost : IAsyncDisposable
         if (log is { Length: > 0 })
             builder.Logging.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddEngagementEngine(sidecar.Address, connectionString, name, programs,
-            settings ?? new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), counters: options.Counters, moreTasks: moreTasks, version: version);
+            settings ?? new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), counters: options.Counters, moreTasks: moreTasks, version: version,
+            tablePolicy: tablePolicy);
         var tables = new TableServiceClient(connectionString);
         var effects = tables.GetTableClient($"{name}effects");
         await effects.CreateIfNotExistsAsync();

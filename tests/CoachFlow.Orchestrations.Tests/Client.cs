@@ -11,7 +11,8 @@ namespace CoachFlow.Orchestrations.Tests;
 /// </summary>
 internal static class CoachAndClient
 {
-    public static (string Key, WorkflowInput Input)? NextInput(EngagementState s, DateTimeOffset now)
+    /// <param name="sessionIn">How far ahead sessions are booked (two hours unless the program's clock is faster).</param>
+    public static (string Key, WorkflowInput Input)? NextInput(EngagementState s, DateTimeOffset now, TimeSpan? sessionIn = null)
     {
         switch (s.Phase)
         {
@@ -23,7 +24,7 @@ internal static class CoachAndClient
             {
                 var n = s.SessionsHeld + 1;
                 var session = s.Session(n);
-                if (session is null) return ($"schedule:{n}", new ScheduleSession(n, now.AddHours(2), "Europe/Berlin"));
+                if (session is null) return ($"schedule:{n}", new ScheduleSession(n, now + (sessionIn ?? TimeSpan.FromHours(2)), "Europe/Berlin"));
                 if (!session.ReminderSent) return null; // the reminder goes a day ahead (here: at once); wait for it
                 if (!session.AgreementCaptured) return ($"agreement:{n}", new CaptureSessionAgreement(n, Examples.Agreement(now.AddDays(30))));
                 return ($"held:{n}", new MarkSessionHeld(n));
@@ -44,7 +45,7 @@ internal static class CoachAndClient
     }
 
     /// <summary>Drives an engagement until it is over, sending what it waits for as the read model shows it.</summary>
-    public static async Task<EngagementSnapshot> FollowThroughAsync(EngineHost host, string engagementId, TimeSpan within)
+    public static async Task<EngagementSnapshot> FollowThroughAsync(EngineHost host, string engagementId, TimeSpan within, TimeSpan? sessionIn = null)
     {
         var deadline = DateTime.UtcNow + within;
         var lastKey = "";
@@ -54,7 +55,7 @@ internal static class CoachAndClient
             if (snapshot?.State is { } state)
             {
                 if (state.IsFinished()) return snapshot;
-                if (NextInput(state, DateTimeOffset.UtcNow) is var (key, input) && key != lastKey)
+                if (NextInput(state, DateTimeOffset.UtcNow, sessionIn) is var (key, input) && key != lastKey)
                 {
                     await host.Engine.SubmitAsync(engagementId, input, key);
                     lastKey = key;

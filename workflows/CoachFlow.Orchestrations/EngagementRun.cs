@@ -34,12 +34,27 @@ public sealed record EngagementRun(
     public bool IsFinished => State.IsFinished();
 }
 
-/// <summary>How effects are retried; fixed for an engagement when it starts, so its orchestrations replay the same.</summary>
+/// <summary>How effects and the engine's own activities are retried; fixed for an engagement when it starts, so its orchestrations replay the same.</summary>
 /// <param name="MaxEffectAttempts">Attempts before an effect is parked for an operator.</param>
 /// <param name="FirstRetryDelay">The first pause after a failure; it doubles up to <paramref name="MaxRetryDelay"/>.</param>
+/// <remarks>
+/// Stored in every run's history: the later fields are properties with today's defaults, so a run recorded before they
+/// existed reads back with those defaults (never add one as a constructor parameter).
+/// </remarks>
 public sealed record EngineSettings(int MaxEffectAttempts, TimeSpan FirstRetryDelay, TimeSpan MaxRetryDelay)
 {
     public static EngineSettings Default { get; } = new(8, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(15));
+
+    /// <summary>Attempts of one activity (begin a part, record a step, run effects) before the step is parked.</summary>
+    public int ActivityAttempts { get; init; } = 10;
+
+    /// <summary>The first pause between two attempts of an activity; it doubles up to <see cref="ActivityMaxRetryDelay"/>.</summary>
+    public TimeSpan ActivityFirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ActivityMaxRetryDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a parked step waits before it is tried again by itself (a redrive tries it at once).</summary>
+    public TimeSpan ParkedRetryDelay { get; init; } = TimeSpan.FromHours(3);
 
     public TimeSpan DelayBefore(int attempt) =>
         TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks * (1L << Math.Min(attempt - 2, 30))));

@@ -25,6 +25,7 @@ public static class EngagementTasks
         registry.AddActivity<BeginPart>();
         registry.AddActivity<RecordStep>();
         registry.AddActivity<RunEffects>();
+        registry.AddActivity<ParkStep>();
         registry.AddOrchestrator(Names.Orchestrators.BulkAction, new Bulk.BulkAction());
         registry.AddActivity<Bulk.BeginBulkAction>();
         registry.AddActivity<Bulk.KeepBulkBatch>();

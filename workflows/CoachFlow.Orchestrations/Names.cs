@@ -37,6 +37,9 @@ public static class Names
         /// <summary>Effects again, after a failure or an operator's redrive.</summary>
         public const string RunEffects = nameof(RunEffects);
 
+        /// <summary>A step whose activity kept failing (or that found the read model drifted) is parked: the engagement is flagged and the firm's admins told.</summary>
+        public const string ParkStep = nameof(ParkStep);
+
         /// <summary>A bulk action starts running: it is marked running and says how many batches its selection has.</summary>
         public const string BeginBulkAction = nameof(BeginBulkAction);
 
@@ -46,7 +49,7 @@ public static class Names
         /// <summary>A bulk action's outcomes read back from the inboxes and counted; true when all are decided (or it stops waiting).</summary>
         public const string SettleBulkAction = nameof(SettleBulkAction);
 
-        public static readonly IReadOnlyList<string> All = [BeginPart, RecordStep, RunEffects, BeginBulkAction, KeepBulkBatch, SettleBulkAction];
+        public static readonly IReadOnlyList<string> All = [BeginPart, RecordStep, RunEffects, ParkStep, BeginBulkAction, KeepBulkBatch, SettleBulkAction];
     }
 
     /// <summary>External events.</summary>

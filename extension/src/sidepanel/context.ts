@@ -30,6 +30,7 @@ export const FLAGS: { value: string; label: string }[] = [
   { value: 'support-requested', label: 'Support requested' },
   { value: 'stalled-progress', label: 'No progress in ratings' },
   { value: 'effect-parked', label: 'Email or document not delivered' },
+  { value: 'step-parked', label: 'Engagement paused by CoachFlow (step not recorded)' },
 ];
 
 /** The flag the server raises when a client in maintenance reports a trigger for seeking support again. */

@@ -18,5 +18,8 @@ public static class AccountEmailKinds
     /// <summary>To every firm admin: a webhook endpoint kept failing and CoachFlow turned it off (its URL, since when, the last answer, how to turn it on).</summary>
     public const string WebhookEndpointDisabled = "webhook-endpoint-disabled";
 
-    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport, WebhookEndpointDisabled];
+    /// <summary>To every firm admin: the engine parked a step of an engagement (its id, since when, why, how to redrive it); no client content.</summary>
+    public const string EngagementStepParked = "engagement-step-parked";
+
+    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport, WebhookEndpointDisabled, EngagementStepParked];
 }

@@ -81,8 +81,8 @@ public static class SendGridMailBody
 {
     /// <summary>
     /// The message for <c>POST /v3/mail/send</c>: one personalization (to, custom_args), from, reply_to, subject,
-    /// content (text/plain first, as SendGrid requires, then text/html), base64 attachments, categories and the
-    /// Message-ID header.
+    /// content (text/plain first, as SendGrid requires, then text/html), base64 attachments, categories, the
+    /// Message-ID header and the message's own headers (<c>List-Unsubscribe</c>…).
     /// </summary>
     /// <remarks>
     /// custom_args go on the personalization: the spec types the top-level <c>custom_args</c> as a string, the
@@ -102,6 +102,7 @@ public static class SendGridMailBody
         mail.AddTo(Address(message.To));
         mail.AddCustomArgs(new Dictionary<string, string>(message.CustomArgs, StringComparer.Ordinal));
         mail.AddGlobalHeader("Message-ID", $"<{message.MessageId}>");
+        foreach (var (name, value) in message.Headers ?? new Dictionary<string, string>()) mail.AddGlobalHeader(name, value);
         foreach (var attachment in message.Attachments)
             mail.AddAttachment(new Attachment
             {

@@ -60,14 +60,20 @@ public sealed partial class SmtpEmailTransport(SmtpOptions options, ILogger<Smtp
     }
 
     /// <summary>The MIME message: multipart/alternative (text, then HTML), inside multipart/mixed when there are attachments.</summary>
+    /// <remarks>
+    /// The same <see cref="EmailMessage"/> gives the same bytes: the Date is the message's own and the multipart boundaries
+    /// (random in MimeKit) are derived from the Message-ID, so a retried send is byte for byte the email sent before.
+    /// </remarks>
     public static MimeMessage ToMime(EmailMessage message)
     {
         var mime = new MimeMessage { Subject = message.Subject, MessageId = message.MessageId };
+        if (message.Date is { } date) mime.Date = date;
         mime.From.Add(new MailboxAddress(message.From.Name ?? "", message.From.Address));
         mime.To.Add(new MailboxAddress(message.To.Name ?? "", message.To.Address));
         if (message.ReplyTo is { } replyTo) mime.ReplyTo.Add(new MailboxAddress(replyTo.Name ?? "", replyTo.Address));
         mime.Headers.Add("X-CoachFlow-Engagement", message.EngagementId);
         if (message.Categories.Count > 0) mime.Headers.Add("X-CoachFlow-Kind", message.Categories[0]); // the email's kind, as SendGrid gets it in categories
+        foreach (var (name, value) in message.Headers ?? new Dictionary<string, string>()) mime.Headers.Add(name, value);
 
         var body = new BodyBuilder { TextBody = message.Text, HtmlBody = message.Html };
         foreach (var attachment in message.Attachments)
@@ -76,7 +82,16 @@ public sealed partial class SmtpEmailTransport(SmtpOptions options, ILogger<Smtp
             part.ContentDisposition = new ContentDisposition(ContentDisposition.Attachment) { FileName = attachment.FileName };
         }
         mime.Body = body.ToMessageBody();
+        var n = 0;
+        foreach (var multipart in Multiparts(mime.Body)) multipart.Boundary = $"=-{message.MessageId.Split('@')[0]}-{n++}";
         return mime;
+    }
+
+    private static IEnumerable<Multipart> Multiparts(MimeEntity entity)
+    {
+        if (entity is not Multipart multipart) yield break;
+        yield return multipart;
+        foreach (var nested in multipart.SelectMany(Multiparts)) yield return nested;
     }
 
     private static SecureSocketOptions ToSocketOptions(SmtpTls tls) => tls switch

@@ -38,6 +38,7 @@ public static class EngineServices
         services.AddSingleton(new EngagementStore(tables, storage.Prefix is { Length: > 0 } ? storage.CheckedPrefix : DefaultPrefix));
         services.AddHostedService<ReadModelTables>();
         services.AddSingleton<EffectSequence>();
+        services.TryAddSingleton<IEngagementNotices>(NoEngagementNotices.Instance); // CoachFlow.Web adds its own (emails to firm admins)
         services.AddSingleton<BoundDurableTaskClient>();
         services.AddSingleton<DurableTaskClient>(sp => sp.GetRequiredService<BoundDurableTaskClient>());
         services.TryAddSingleton<EngagementEngine>();

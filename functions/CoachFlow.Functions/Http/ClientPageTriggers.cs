@@ -15,6 +15,14 @@ public sealed class ClientPageTriggers(HttpDispatch http)
     public Task ClientPageSubmit([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "c/{token}")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
 
+    [Function("ClientUnsubscribePage")]
+    public Task ClientUnsubscribePage([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "c/{token}/unsubscribe")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
+
+    [Function("ClientUnsubscribeOneClick")]
+    public Task ClientUnsubscribeOneClick([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "c/{token}/unsubscribe")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);
+
     [Function("ClientPageDocument")]
     public Task ClientPageDocument([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "c/{token}/document")] HttpRequest request,
         [DurableClient] DurableTaskClient client) => http.DispatchAsync(request, client);

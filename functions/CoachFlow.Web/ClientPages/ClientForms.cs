@@ -58,6 +58,7 @@ internal static class ClientForms
     private static readonly ClientForm MaintenanceCheck = new MaintenanceCheckForm();
     private static readonly ClientForm Documents = new DocumentView();
     private static readonly ClientForm DataExport = new DataRights.ClientExportPage();
+    private static readonly ClientForm Reminders = new RemindersPage();
 
     public static ClientForm? For(string purpose) => purpose switch
     {
@@ -71,6 +72,7 @@ internal static class ClientForms
         _ when purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) => MaintenanceCheck,
         "session-summary" or "session-details" or "closing-summary" or "goals" or "maintenance-plan" or "pre-session-brief" or ProgressReportPurpose => Documents,
         DataRights.ClientExportLinks.Purpose => DataExport,
+        RemindersPage.Purpose => Reminders,
         _ => null,
     };
 

@@ -57,6 +57,11 @@ public static partial class ClientPagesEndpoints
             .WithName("ClientPage");
         pages.MapPost("/{token}", (string token, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.SubmitAsync(token, http, ct))
             .WithName("ClientPageSubmit");
+        // RFC 8058: the List-Unsubscribe URL of a reminder. A person opening it gets the reminders page; a mail provider POSTs one-click.
+        pages.MapGet("/{token}/unsubscribe", (string token, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.ShowAsync(token, http, ct))
+            .WithName("ClientUnsubscribePage");
+        pages.MapPost("/{token}/unsubscribe", (string token, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.OneClickAsync(token, http, ct))
+            .WithName("ClientUnsubscribeOneClick");
         pages.MapGet("/{token}/document", (string token, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.DocumentAsync(token, http, ct))
             .WithName("ClientPageDocument");
         pages.MapGet("/{token}/pdf/{name}", (string token, string name, HttpContext http, ClientPagesHandler h, CancellationToken ct) => h.PdfAsync(token, name, http, ct))

@@ -14,9 +14,13 @@ namespace CoachFlow.Web.Email;
 
 /// <summary>
 /// Runs <see cref="SendEmail"/> and <see cref="NotifyCoach"/> effects: renders the email for its kind with the
-/// firm's branding, puts a freshly signed link in it (never the client's answers), attaches the session's
-/// .ics where there is one, and hands it to the configured transport (SMTP locally, SendGrid in Azure).
+/// firm's branding, puts a signed link in it (never the client's answers), attaches the session's .ics where there
+/// is one, and hands it to the configured transport (SMTP locally, SendGrid in Azure).
 /// </summary>
+/// <remarks>
+/// An attempt at the same effect builds the same email every time (see <see cref="SendAsync"/>): the one copy that can
+/// go twice, in the window <see cref="EffectSequence"/> describes, is identical to the first.
+/// </remarks>
 public sealed class EmailEffects(
     EmailRenderer renderer,
     IEmailTransport transport,
@@ -52,14 +56,18 @@ public sealed class EmailEffects(
         var branding = new FirmBranding(firm.Name, firm.PrimaryColor, firm.LogoUrl is { } logo ? new Uri(logo) : null,
             new EmailAddress(firm.SenderEmail, firm.SenderName), coachAddress);
 
+        // Everything that could differ between attempts comes from the effect id and its first attempt, so a retried send
+        // (after a crash, or a provider that timed out after it accepted) is the same email: link, Message-ID, Date.
+        // Once a first attempt is older than a link lasts (an effect parked and redriven weeks later), its link would
+        // arrive expired, and no copy of it can still be in flight: the email is dated and linked from now.
+        var now = time.GetUtcNow();
+        var at = context.FirstAttemptedAt + linkOptions.Lifetime > now ? context.FirstAttemptedAt : now;
         Uri? url = null;
         if (email.LinkPurpose is { } purpose)
         {
             var (linkPurpose, reference) = LinkFor(purpose, email.Ref);
-            var lifetime = linkPurpose == "sign-contract" && state.ContractExpiresAt is { } expires && expires > time.GetUtcNow()
-                ? expires - time.GetUtcNow()
-                : linkOptions.Lifetime;
-            url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.Sign(context.EngagementId, linkPurpose, reference, lifetime)}");
+            var expiresAt = linkPurpose == "sign-contract" && state.ContractExpiresAt is { } expires && expires > at ? expires : at + linkOptions.Lifetime;
+            url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.SignForEffect(context.EffectId, context.EngagementId, linkPurpose, reference, expiresAt)}");
         }
 
         var number = SessionNumber(email.Ref);
@@ -78,13 +86,14 @@ public sealed class EmailEffects(
             var moves = (await engagements.TimelineAsync(context.EngagementId, ct))
                 .Where(h => h.Type is nameof(SessionScheduled) or nameof(SessionRescheduled) && h.Data.GetProperty("number").GetInt32() == session.Number).ToList();
             var sequence = moves.Count(h => h.Type == nameof(SessionRescheduled));
-            var stamp = moves.Count > 0 ? moves[^1].At : time.GetUtcNow();
+            var stamp = moves.Count > 0 ? moves[^1].At : at;
             attachments.Add(SessionInvitation.Attachment(new SessionInvite(context.EngagementId, session.Number, session.StartAt, session.Duration,
                 session.TimeZoneId, sequence, coachAddress, to, $"Coaching session {session.Number} with {coach.Name}", stamp, url)));
         }
         _ = program;
         await transport.SendAsync(new EmailMessage(to, branding.Sender, coachAddress, rendered.Subject, rendered.Html, rendered.Text,
-            attachments, [email.Kind], context.EngagementId, context.EffectId), ct);
+            attachments, [email.Kind], context.EngagementId, context.EffectId,
+            ListUnsubscribe.HeadersFor(email.Kind, email.To, context.EngagementId, context.EffectId, at, links, linkOptions.PublicBaseUrl), at), ct);
     }
 
     /// <summary>Coach notifications are kept for the extension (idempotent per effect); the coach sees them with the engagement.</summary>

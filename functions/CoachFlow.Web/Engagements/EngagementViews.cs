@@ -69,7 +69,8 @@ public static class EngagementViews
         "What needs the coach's attention, as stable kebab-case names: stalled (nothing happened for a while), stalled-progress " +
         "(no rating improved in a reassessment), goal-not-resonant (an action reported not done twice in a row), client-email-bouncing, " +
         "support-requested (in a maintenance check the client reported a trigger for seeking support again; cleared when a follow-up " +
-        "engagement starts), effect-parked (an email or document could not be delivered).";
+        "engagement starts), effect-parked (an email or document could not be delivered), step-parked (the engine could not record the engagement's next step, " +
+        "or found its record drifted; inputs are kept, firm admins are told, POST /api/engagements/{id}/redrive tries again).";
 
     /// <summary>The OpenAPI description of <c>clientId</c>.</summary>
     public const string ClientIdDescription =

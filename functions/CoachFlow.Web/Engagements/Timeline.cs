@@ -58,6 +58,9 @@ public static class Timeline
         [nameof(PreviousEngagementLinked)] = "follows-up-engagement",
         [nameof(ClientNudged)] = "client-nudged",
         [nameof(PendingLinkResent)] = "pending-link-resent",
+        [nameof(RemindersStopped)] = "reminders-stopped",
+        [nameof(RemindersResumed)] = "reminders-resumed",
+        [nameof(ReminderWithheld)] = "reminder-withheld",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>The OpenAPI description of <c>TimelineEntry.type</c>: every kind, so clients can rely on them.</summary>
@@ -69,8 +72,8 @@ public static class Timeline
         "reassessment-reviewed, flag-raised, flag-cleared, maintenance-plan-drafted, maintenance-plan-confirmed, graduated, " +
         "maintenance-check-in-sent, maintenance-check-in-answered, engagement-paused, engagement-resumed, coach-changed, " +
         "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement, client-nudged, " +
-        "pending-link-resent; " +
-        "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag.)";
+        "pending-link-resent, reminders-stopped, reminders-resumed, reminder-withheld; " +
+        "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag; a step the engine could not record, as step-parked.)";
 
     /// <summary>The kind for a stored type; an unknown one (a newer host's) is just <c>event</c>.</summary>
     public static string KindOf(string storedType) => Kinds.GetValueOrDefault(storedType, "event");
@@ -143,9 +146,23 @@ public static class Timeline
                 ? $"Sent {client} a note"
                 : $"Sent {client} a note: “{message}”",
             nameof(PendingLinkResent) => $"Sent {client} the link to {PendingWords(Str("linkPurpose"))} again",
+            nameof(RemindersStopped) => $"{client} turned reminders and nudges off",
+            nameof(RemindersResumed) => $"{client} turned reminders and nudges back on",
+            nameof(ReminderWithheld) => $"{ReminderWords(Str("kind"))} not sent: {client} turned reminders off",
             _ => "Something happened that this version of CoachFlow does not describe",
         };
     }
+
+    private static string ReminderWords(string? kind) => kind switch
+    {
+        EmailKinds.ContractReminder => "Reminder to sign the contract",
+        EmailKinds.IntakeReminder => "Reminder about the pre-coaching questionnaire",
+        EmailKinds.SessionReminder => "Session reminder",
+        EmailKinds.ReassessmentReminder => "Reminder about the reassessment",
+        EmailKinds.ActionCheckIn => "Check-in on an action",
+        EmailKinds.StillApplyingCheck => "“Still applying it?” check",
+        _ => "Maintenance check-in",
+    };
 
     private static string PendingWords(string? purpose) => purpose switch
     {

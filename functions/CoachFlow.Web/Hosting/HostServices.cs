@@ -21,7 +21,7 @@ public static class HostServices
 {
     public static IServiceCollection AddCoachFlowServices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddCoachFlowOptions();
+        services.AddCoachFlowOptions(configuration);
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new StorageAccount(sp.GetRequiredService<StorageOptions>()));
         services.AddSingleton(sp => new TenancyStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<EmailOptions>()));
@@ -29,6 +29,7 @@ public static class HostServices
         services.AddSingleton<DocumentWriter>();
         services.AddSingleton<EngagementService>();
         services.AddSingleton<IEngagementEffects, EngagementEffects>();
+        services.AddSingleton<IEngagementNotices, EngagementNotices>(); // replaces the engine's default, which tells nobody
         services.AddSingleton(sp => LinkSigner.CreateAsync(sp.GetRequiredService<LinkSigningOptions>().SigningKey, sp.GetRequiredService<StorageAccount>(),
             sp.GetRequiredService<TimeProvider>()).GetAwaiter().GetResult());
         services.AddHostedService<StorageSetup>();

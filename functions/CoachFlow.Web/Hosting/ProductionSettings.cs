@@ -9,7 +9,7 @@ using LinkOptions = CoachFlow.Web.Email.LinkOptions;
 namespace CoachFlow.Web.Hosting;
 
 /// <summary>
-/// CoachFlow's options sections, each bound with <c>BindConfiguration</c> from its class's <c>Section</c> and checked
+/// CoachFlow's options sections, each bound from its class's <c>Section</c> of the host's configuration and checked
 /// as the host starts (<c>ValidateOnStart</c>). Outside Development the local-only defaults are refused (a loopback or
 /// http public URL, SMTP, no SendGrid key, no webhook key, no link-signing key, no default sender), each with the
 /// setting to set, as an app setting (<c>CoachFlow__…</c>) and as a configuration key.
@@ -17,21 +17,23 @@ namespace CoachFlow.Web.Hosting;
 public static class ProductionSettings
 {
     /// <summary>Binds and validates every section; each options class is also a singleton, for the services that take it.</summary>
-    public static IServiceCollection AddCoachFlowOptions(this IServiceCollection services)
+    public static IServiceCollection AddCoachFlowOptions(this IServiceCollection services, IConfiguration configuration)
     {
-        Add<LinkOptions>(services, (o, v) => v.Links(o));
-        Add<EmailOptions>(services, (o, v) => v.Email(o));
-        Add<SendGridOptions>(services, (o, v) => v.SendGrid(o));
-        Add<SmtpOptions>(services, (_, _) => []);
-        Add<StorageOptions>(services, (o, v) => v.Storage(o));
-        Add<LinkSigningOptions>(services, (o, v) => v.Signing(o));
+        Add<LinkOptions>(services, configuration, (o, v) => v.Links(o));
+        Add<EmailOptions>(services, configuration, (o, v) => v.Email(o));
+        Add<SendGridOptions>(services, configuration, (o, v) => v.SendGrid(o));
+        Add<SmtpOptions>(services, configuration, (_, _) => []);
+        Add<StorageOptions>(services, configuration, (o, v) => v.Storage(o));
+        Add<LinkSigningOptions>(services, configuration, (o, v) => v.Signing(o));
         return services;
     }
 
-    private static void Add<T>(IServiceCollection services, Func<T, Checks, IEnumerable<string>> check) where T : class
+    private static string SectionOf(Type options) => (string)options.GetField("Section")!.GetValue(null)!;
+
+    private static void Add<T>(IServiceCollection services, IConfiguration configuration, Func<T, Checks, IEnumerable<string>> check) where T : class
     {
-        var section = (string)typeof(T).GetField("Section")!.GetValue(null)!;
-        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        // Bound from the configuration given (not the container's): the command line builds services without one.
+        services.AddOptions<T>().Bind(configuration.GetSection(SectionOf(typeof(T)))).ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(sp => new Validator<T>(check, new Checks(sp.GetService<IHostEnvironment>(), sp.GetRequiredService<IOptionsMonitor<EmailOptions>>())));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
     }

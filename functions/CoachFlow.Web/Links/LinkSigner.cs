@@ -53,9 +53,24 @@ public sealed class LinkSigner
         return new LinkSigner(Convert.FromBase64String(stored.Value.GetString("Key")), table, time);
     }
 
-    public string Sign(string engagementId, string purpose, string? reference, TimeSpan lifetime)
+    /// <summary>A link for one request (a sign-in, a copy of one's data): a random nonce, valid for <paramref name="lifetime"/> from now.</summary>
+    public string Sign(string engagementId, string purpose, string? reference, TimeSpan lifetime) =>
+        Sign(new LinkGrant(engagementId, purpose, reference, _time.GetUtcNow() + lifetime, Base64Url(RandomNumberGenerator.GetBytes(12))));
+
+    /// <summary>
+    /// The link an effect's email carries: its nonce is derived from <paramref name="effectId"/> (an HMAC with the signing
+    /// key, so nobody without the key can tell it from a random one) and the caller gives the expiry, so every attempt at
+    /// the same effect signs the same token.
+    /// </summary>
+    /// <remarks>
+    /// A repeat of the effect is the same link, and a single-use link used from the first copy is used in the repeat too;
+    /// another effect (a resent contract) gets another nonce, so a link of its own.
+    /// </remarks>
+    public string SignForEffect(string effectId, string engagementId, string purpose, string? reference, DateTimeOffset expiresAt) =>
+        Sign(new LinkGrant(engagementId, purpose, reference, expiresAt, Base64Url(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes($"link-nonce\n{effectId}"))[..12])));
+
+    private string Sign(LinkGrant grant)
     {
-        var grant = new LinkGrant(engagementId, purpose, reference, _time.GetUtcNow() + lifetime, Base64Url(RandomNumberGenerator.GetBytes(12)));
         var payload = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(grant));
         return $"{Base64Url(payload)}.{Base64Url(HMACSHA256.HashData(_key, payload))}";
     }

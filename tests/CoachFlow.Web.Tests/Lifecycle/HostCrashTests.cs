@@ -3,20 +3,22 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Azure.Data.Tables;
+using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Tests.Lifecycle;
 
 /// <summary>
 /// The local host (API, engine, email) killed with SIGKILL in the middle of a burst of starts through the API: after
-/// a restart, every engagement sends its contract email, once.
+/// a restart, every engagement sends its contract email, once; only an email in flight at the kill can go again.
 /// </summary>
-public sealed class HostCrashTests
+public sealed class HostCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Burst = 200;
 
     [Fact]
-    public async Task GivenABurstOf200StartsThroughTheApi_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryEngagementEmailsItsContractOnce()
+    public async Task GivenABurstOf200StartsThroughTheApi_WhenTheHostIsKilledHalfwayAndRestarted_ThenEveryEngagementEmailsItsContractOnceSaveTheSendsInFlightAtTheKill()
     {
         await using var stack = await CrashStack.StartAsync();
         var token = stack.CoachToken;
@@ -45,6 +47,11 @@ public sealed class HostCrashTests
         try { await burst; } catch (OperationCanceledException) { }
         Assert.InRange(answered.Count, Burst / 3, Burst - 1);
 
+        // The sends in flight at the kill, measured: an email's delivery record is written before it is handed to the
+        // transport and marked delivered once the transport accepted it, so what was begun and not marked is what the dead
+        // host may have handed over without recording it. Read now, while no host runs.
+        var inFlight = await SendsBegunNotDeliveredAsync(stack);
+
         // A new host on the same storage; every start is sent again with the same Idempotency-Key.
         await using var second = await stack.StartHostAsync();
         var ids = new ConcurrentDictionary<string, string>();
@@ -66,7 +73,38 @@ public sealed class HostCrashTests
         }
         var missing = ids.Values.Except(contracts.Select(c => c.EngagementId!)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} engagements sent no contract email, e.g. {string.Join(", ", missing.Take(5))}\n{second.Output}");
-        Assert.All(contracts.GroupBy(c => c.EngagementId), g => Assert.Single(g.Select(c => c.MessageId).Distinct()));
+
+        // Exactly one contract email per client, except where a send was in flight at the kill: that one email may have gone
+        // twice, and then as the same email (Message-ID, link and all).
+        var repeated = contracts.GroupBy(c => c.EngagementId!).Where(g => g.Count() > 1).ToList();
+        output.WriteLine($"{answered.Count} starts answered before the kill; {inFlight.Count} contract sends in flight at the kill; " +
+            $"{repeated.Count} contract emails went twice after the restart.");
+        foreach (var copies in repeated)
+        {
+            Assert.Contains(copies.Key, inFlight);
+            Assert.Equal(2, copies.Count());
+            var sources = await Task.WhenAll(copies.Select(c => maildev.SourceAsync(c.Id)));
+            Assert.True(sources[0] == sources[1], $"The two copies of {copies.Key}'s contract email differ: {FirstDifference(sources[0], sources[1])}"); // byte for byte
+        }
+        Assert.InRange(repeated.Count, 0, inFlight.Count);
+    }
+
+    private static string FirstDifference(string a, string b)
+    {
+        var (left, right) = (a.Split('\n'), b.Split('\n'));
+        var line = Enumerable.Range(0, Math.Min(left.Length, right.Length)).FirstOrDefault(i => left[i] != right[i], -1);
+        return line < 0 ? $"{left.Length} lines against {right.Length}" : $"line {line + 1}: '{left[line]}' against '{right[line]}'";
+    }
+
+    /// <summary>The engagements with an email whose delivery record was begun and never marked delivered.</summary>
+    private static async Task<IReadOnlySet<string>> SendsBegunNotDeliveredAsync(CrashStack stack)
+    {
+        var store = new EngagementStore(new TableServiceClient(stack.Azurite.ConnectionString), stack.Prefix);
+        var filter = TableClient.CreateQueryFilter($"RowKey ge {EngagementStore.EffectPrefix} and RowKey lt {"fx."} and Type eq {nameof(SendEmail)}");
+        var begun = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in store.Engagements.QueryAsync<TableEntity>(filter))
+            if (row.GetDateTimeOffset("DeliveredAt") is null) begun.Add(row.PartitionKey);
+        return begun;
     }
 
     private static string Email(int i) => $"client{i}@client.test";

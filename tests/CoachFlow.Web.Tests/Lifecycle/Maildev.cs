@@ -49,5 +49,8 @@ public sealed class Maildev : IAsyncDisposable
         return found;
     }
 
+    /// <summary>The message exactly as maildev received it over SMTP (its <c>.eml</c>).</summary>
+    public Task<string> SourceAsync(string id) => Api.GetStringAsync(new Uri($"email/{Uri.EscapeDataString(id)}/source", UriKind.Relative));
+
     public ValueTask DisposeAsync() => _maildev.DisposeAsync();
 }

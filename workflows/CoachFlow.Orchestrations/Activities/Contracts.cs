@@ -17,6 +17,8 @@ public sealed record BeginPartRequest(string EngagementId, string InstanceId, st
 /// <param name="Projection">What listing filters on, after the step.</param>
 /// <param name="Outcomes">What each caller's input came to.</param>
 /// <param name="Effects">Effects to run now, in order; the activity stops at the first failure and reports it.</param>
+/// <param name="BeforeHash">What the orchestration believes the stored state is before this step (<see cref="StateHash"/> of it);
+/// the read model at another state is drift, and the step is not written past it. Null in steps recorded before it existed.</param>
 public sealed record StepRecord(
     string EngagementId,
     string InstanceId,
@@ -28,16 +30,34 @@ public sealed record StepRecord(
     ImmutableList<InputOutcome> Outcomes,
     ImmutableList<EffectToRun> Effects,
     ImmutableList<ParkedEffect> Parked,
-    DateTimeOffset At)
+    DateTimeOffset At,
+    string? BeforeHash = null)
 {
     public long ToVersion => FromVersion + Events.Count;
 }
+
+/// <summary>A short, stable fingerprint of the rules' state (SHA-256 of its JSON): what a step expects to find stored.</summary>
+public static class StateHash
+{
+    public static string Of(EngagementState? state) => state is null
+        ? "none"
+        : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(state, EngagementCodec.Json)))[..32];
+}
+
+/// <summary>
+/// A step whose activity kept failing past its retries (or that found the read model at another state): the engagement
+/// is flagged <c>step-parked</c> and the firm's admins are told. <paramref name="Reason"/> names the activity and the
+/// kind of failure, never client content.
+/// </summary>
+public sealed record ParkStepRequest(string EngagementId, string InstanceId, long Version, string Reason, bool Diverged, DateTimeOffset At);
 
 /// <summary>Effects to run again, in order.</summary>
 public sealed record EffectsRequest(string EngagementId, ImmutableList<EffectToRun> Effects);
 
 /// <summary>How a run of effects went: <see cref="Remaining"/> starts with the one that failed (empty when all ran).</summary>
-public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error)
+/// <param name="Diverged">Set when the step was not written because the read model is at another state than the
+/// orchestration believes (drift after a deploy changed a rule's output): no effect ran.</param>
+public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error, string? Diverged = null)
 {
     public static EffectsReport AllDone { get; } = new([], null);
 }
@@ -45,13 +65,37 @@ public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string?
 /// <summary>What an effect handler gets.</summary>
 /// <param name="EffectId">Stable across retries: the idempotency key at the effect's target.</param>
 /// <param name="State">The engagement as of the step that asked for the effect (or later).</param>
-public sealed record EffectContext(string EngagementId, string EffectId, EngagementState State);
+/// <param name="FirstAttemptedAt">When the first attempt at this effect began (kept in its delivery record): the same on
+/// every retry, so what a handler dates or derives from it (a link's expiry, an email's Date) is too.</param>
+public sealed record EffectContext(string EngagementId, string EffectId, EngagementState State, DateTimeOffset FirstAttemptedAt);
 
 /// <summary>Runs the engagement's effects (emails, documents, coach notifications). Implemented by the host.</summary>
-/// <remarks>Runs at least once per effect: use <see cref="EffectContext.EffectId"/> to make a repeat harmless.</remarks>
+/// <remarks>
+/// <see cref="EffectSequence"/> calls it once per effect unless an attempt was cut off after the effect left and before
+/// its delivery was recorded: then it is called again with the same <see cref="EffectContext"/> values. Build what leaves
+/// from them only (the effect id, the first attempt's time, the state), so that a repeat is the same message.
+/// </remarks>
 public interface IEngagementEffects
 {
     Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Tells a firm's people about an engagement the engine had to stop (a parked step). Implemented by the host
+/// (CoachFlow.Web emails the firm's admins); hosts without email register <see cref="NoEngagementNotices"/>.
+/// </summary>
+/// <remarks>At least once: a repeated activity calls it again with the same request. Carries no client content.</remarks>
+public interface IEngagementNotices
+{
+    Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct);
+}
+
+/// <summary>Notices that go nowhere (the engine's own tests and harness have no firm admins).</summary>
+public sealed class NoEngagementNotices : IEngagementNotices
+{
+    public static NoEngagementNotices Instance { get; } = new();
+
+    public Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>

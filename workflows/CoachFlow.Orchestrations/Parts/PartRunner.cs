@@ -16,11 +16,18 @@ namespace CoachFlow.Orchestrations.Parts;
 /// collections are lists (never hash-ordered). An input is decided once per idempotency key; one that comes too
 /// early waits in <see cref="EngagementRun.Deferred"/> and is offered again after every later step. Inputs that
 /// were raised while an activity ran are decided together and recorded with one activity (fewer episodes).
+/// An activity that still fails after its retries (<see cref="EngineSettings.ActivityAttempts"/>) never fails the
+/// orchestration: the step is parked (<see cref="ParkAsync"/>) and tried again, the same step, after a redrive or
+/// <see cref="EngineSettings.ParkedRetryDelay"/>; inputs raised meanwhile are held in order and decided after it.
 /// </remarks>
 internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWorkflow rules, EngagementRun run)
 {
-    private static readonly TaskOptions ActivityRetry = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(maxNumberOfAttempts: 10, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(1)));
+    private readonly TaskOptions _activityRetry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: run.Settings.ActivityAttempts, firstRetryInterval: run.Settings.ActivityFirstRetryDelay, backoffCoefficient: 2,
+        maxRetryInterval: run.Settings.ActivityMaxRetryDelay));
+
+    /// <summary>Inputs raised while a step was parked, in the order they came; decided once it is recorded.</summary>
+    private readonly List<PendingInput> _held = [];
 
     private Task<PendingInput>? _input;
     private (DateTimeOffset Due, Task Fired, CancellationTokenSource Cancel)? _timer;
@@ -32,8 +39,7 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
     /// <summary>Makes this orchestration the one inputs are raised to, and decides the inputs that arrived before it.</summary>
     public async Task BeginAsync(string part)
     {
-        var waiting = await context.CallActivityAsync<IReadOnlyList<PendingInput>>(
-            Names.Activities.BeginPart, new BeginPartRequest(Run.EngagementId, context.InstanceId, part), ActivityRetry);
+        var waiting = await PersistAsync<IReadOnlyList<PendingInput>>(Names.Activities.BeginPart, new BeginPartRequest(Run.EngagementId, context.InstanceId, part));
         await DecideAsync([.. waiting.Where(i => !Run.SeenKeys.Contains(i.Key))]);
     }
 
@@ -51,6 +57,13 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
     /// <summary>Waits for the next input, or for the earliest timer or effect retry to come due.</summary>
     private async Task<IReadOnlyList<PendingInput>> NextAsync()
     {
+        if (_held.Count > 0)
+        {
+            // Kept while a step was parked: decided now, in the order they came, each once (SeenKeys).
+            List<PendingInput> held = [.. _held];
+            _held.Clear();
+            return held;
+        }
         var due = DueTimers();
         if (due.Count > 0 || (Run.Retries.Count > 0 && Run.Retries[0].DueAt <= Now)) return await TakeDueAsync();
 
@@ -194,8 +207,14 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
         if (runNow.Count == 0 && step.Effects.Count > 0)
             Run = Run with { Retries = Run.Retries.SetItem(Run.Retries.Count - 1, Run.Retries[^1] with { Effects = Run.Retries[^1].Effects.AddRange(step.Effects) }) };
         var record = new StepRecord(Run.EngagementId, context.InstanceId, step.FromVersion, [.. step.Events], Run.State, rules.Project(Run.State),
-            Run.Timers, [.. step.Outcomes], runNow, Run.Parked, Now);
-        var report = await context.CallActivityAsync<EffectsReport>(Names.Activities.RecordStep, record, ActivityRetry);
+            Run.Timers, [.. step.Outcomes], runNow, Run.Parked, Now, StateHash.Of(step.Before));
+        var report = await PersistAsync<EffectsReport>(Names.Activities.RecordStep, record);
+        // Drift: the read model is not where this orchestration believes. Never written past; parked until someone acts.
+        while (report.Diverged is { } diverged)
+        {
+            await ParkAsync($"diverged: {diverged}", diverged: true);
+            report = await PersistAsync<EffectsReport>(Names.Activities.RecordStep, record);
+        }
         Run = Run with { Version = record.ToVersion };
         if (report.Remaining.Count > 0) ScheduleRetry(report, attempt: 2);
     }
@@ -208,7 +227,7 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
     {
         var retry = Run.Retries[0];
         Run = Run with { Retries = [] };
-        var report = await context.CallActivityAsync<EffectsReport>(Names.Activities.RunEffects, new EffectsRequest(Run.EngagementId, retry.Effects), ActivityRetry);
+        var report = await PersistAsync<EffectsReport>(Names.Activities.RunEffects, new EffectsRequest(Run.EngagementId, retry.Effects));
         if (report.Remaining.Count == 0) return;
         if (retry.Attempt < Run.Settings.MaxEffectAttempts)
         {
@@ -219,10 +238,61 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
         await RecordAsync(new Step(Run) { ParkedChanged = true });
     }
 
+    /// <summary>Calls one of the engine's activities; past its retries the step is parked and the same call made again, until it succeeds.</summary>
+    /// <remarks>Each parking adds a handful of history events, and a parking lasts hours (<see cref="EngineSettings.ParkedRetryDelay"/>) unless redriven.</remarks>
+    private async Task<T> PersistAsync<T>(string activity, object request) where T : class
+    {
+        T? result = null;
+        while (result is null)
+        {
+            try
+            {
+                result = await context.CallActivityAsync<T>(activity, request, _activityRetry);
+            }
+            catch (TaskFailedException ex)
+            {
+                // The activity and the kind of failure only: a message may quote what was being written.
+                await ParkAsync($"{activity} failed {Run.Settings.ActivityAttempts} times ({ex.FailureDetails.ErrorType})", diverged: false);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Flags the engagement <c>step-parked</c> and tells the firm's admins (as far as storage allows), then waits for a
+    /// redrive or <see cref="EngineSettings.ParkedRetryDelay"/>. Every other input that arrives meanwhile is held.
+    /// </summary>
+    private async Task ParkAsync(string reason, bool diverged)
+    {
+        try
+        {
+            await context.CallActivityAsync<bool>(Names.Activities.ParkStep, new ParkStepRequest(Run.EngagementId, context.InstanceId, Run.Version, reason, diverged, Now),
+                _activityRetry);
+        }
+        catch (TaskFailedException)
+        {
+            // The flag could not be written either (the storage that failed the step); the step waits all the same.
+        }
+        using var cancel = new CancellationTokenSource();
+        var retry = context.CreateTimer((Now + Run.Settings.ParkedRetryDelay).UtcDateTime, cancel.Token);
+        var resume = false;
+        while (!resume)
+        {
+            _input ??= context.WaitForExternalEvent<PendingInput>(Names.Events.Input);
+            if (await Task.WhenAny(_input, retry) == retry) return;
+            var input = await _input;
+            _input = null;
+            _held.Add(input);
+            resume = input.Input.Type == nameof(RedriveEffects);
+        }
+        cancel.Cancel();
+    }
+
     /// <summary>What one step collects before it is recorded.</summary>
     private sealed class Step(EngagementRun run)
     {
         public EngagementRun Run { get; set; } = run;
+        public EngagementState Before { get; } = run.State;
         public long FromVersion { get; } = run.Version;
         public List<Envelope> Events { get; } = [];
         public List<EffectToRun> Effects { get; } = [];

@@ -11,6 +11,7 @@ using CoachFlow.Workflows.Runtime;
 namespace CoachFlow.Orchestrations.ReadModel;
 
 /// <summary>The engagement as the read model shows it: the rules' state and where the engine stands.</summary>
+/// <param name="StepParked">Why its next step is parked (flag <c>step-parked</c>), or null.</param>
 public sealed record EngagementSnapshot(
     string EngagementId,
     long Version,
@@ -23,7 +24,21 @@ public sealed record EngagementSnapshot(
     IReadOnlyList<TimerEntry> Timers,
     IReadOnlyList<ParkedEffect> Parked,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string? StepParked = null);
+
+/// <summary>What <see cref="EngagementStore.RecordAsync"/> did with a step.</summary>
+public enum RecordResult
+{
+    /// <summary>Written now.</summary>
+    Written,
+    /// <summary>This exact step was written already (its activity ran before): nothing written.</summary>
+    Repeat,
+    /// <summary>The engagement was erased: nothing written, nothing more to do.</summary>
+    Erased,
+    /// <summary>The read model is at another version or state than the step expects: nothing written.</summary>
+    Diverged,
+}
 
 /// <summary>One recorded event of the timeline.</summary>
 public sealed record TimelineEvent(long Version, string Type, DateTimeOffset At, JsonElement Data);
@@ -44,6 +59,15 @@ public sealed record IndexEntry(
 /// </summary>
 public sealed record Tombstone(string TombstoneId, string ProgramId, DateTimeOffset? StartedOn, DateTimeOffset? FinishedOn, DateTimeOffset ErasedAt, string Reason);
 
+/// <summary>
+/// What the read model knows of one effect's delivery (its row <c>fx-…</c> in the engagement's partition): when it was
+/// first attempted, how many attempts began, and when one finished (null while none has).
+/// </summary>
+public sealed record EffectDelivery(string EffectId, string Type, DateTimeOffset FirstAttemptedAt, int Attempts, DateTimeOffset? DeliveredAt)
+{
+    public bool Delivered => DeliveredAt is not null;
+}
+
 /// <summary>What a listing keeps (every field null: the whole firm). Each is an equality test on an index column.</summary>
 /// <param name="IncludeErased">Keep the tombstones of erased engagements too (status <see cref="EngagementStore.Erased"/>): counts do; listings of engagements do not.</param>
 public sealed record IndexFilter(
@@ -53,7 +77,8 @@ public sealed record IndexFilter(
 /// <summary>
 /// The engagement read model in Azure Tables, written only by activities (and by the start, before the engine
 /// runs): table <c>{prefix}engagements</c> keeps one partition per engagement (row <c>state</c>: the snapshot and
-/// where inputs go; rows <c>e…</c>: the timeline; rows <c>in-…</c>: the inbox of accepted inputs), and table
+/// where inputs go; rows <c>e…</c>: the timeline; rows <c>in-…</c>: the inbox of accepted inputs; rows <c>fx-…</c>:
+/// the delivery record of each effect), and table
 /// <c>{prefix}index</c> one partition per firm with a row per engagement, which listing filters on.
 /// </summary>
 /// <remarks>
@@ -64,6 +89,9 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
 {
     private const string StateRow = "state";
     private const string InboxPrefix = "in-";
+
+    /// <summary>How the row keys of effects' delivery records begin (<c>fx-</c>, then a hash of the effect id).</summary>
+    public const string EffectPrefix = "fx-";
 
     /// <summary>The status (and phase) of an erased engagement's tombstone in the index.</summary>
     public const string Erased = "erased";
@@ -160,6 +188,90 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         return [.. waiting.OrderBy(i => i.Input.Type != nameof(StartEngagement)).ThenBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Begins an attempt at an effect: the first attempt creates its delivery record (a conditional insert, so two
+    /// attempts never both think they are the first) with the time <paramref name="at"/>; a later one finds the record and
+    /// counts itself in it. Returns the record as the attempt may use it, or null when the engagement was erased (run nothing).
+    /// </summary>
+    /// <remarks>
+    /// A delivered record means the effect must not run again. Otherwise the caller runs the effect with
+    /// <see cref="EffectDelivery.FirstAttemptedAt"/> (what it signs and dates is then the same on every attempt) and
+    /// calls <see cref="MarkDeliveredAsync"/> once it has gone.
+    /// </remarks>
+    public async Task<EffectDelivery?> BeginEffectAsync(string engagementId, string effectId, string type, DateTimeOffset at, CancellationToken ct)
+    {
+        var key = EffectRowKey(effectId);
+        // Whole seconds: the time comes back from the table exactly so on every later attempt (as an email's Date does).
+        at = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        try
+        {
+            await Engagements.AddEntityAsync(new TableEntity(engagementId, key)
+            {
+                ["EffectId"] = effectId, ["Type"] = type, ["FirstAttemptedAt"] = at, ["LastAttemptedAt"] = at, ["Attempts"] = 1,
+            }, ct);
+            // Written just as the engagement was erased: take it back and run nothing. The erasure deletes the snapshot before
+            // it lists the partition's rows, so either this read sees the snapshot gone or the erasure's listing sees this row.
+            if (await ExistsAsync(engagementId, ct)) return new EffectDelivery(effectId, type, at, 1, null);
+            await DeleteEffectRowAsync(engagementId, key, ct);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // An earlier attempt began it.
+        }
+        var found = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, key, cancellationToken: ct);
+        if (!found.HasValue) return null; // deleted since: the erasure's
+        var row = found.Value!;
+        var recorded = ToDelivery(row);
+        if (recorded.Delivered) return recorded;
+        var delivery = recorded with { Attempts = recorded.Attempts + 1 };
+        // Conditional on what was read: an attempt that began at the same moment fails this one (412), which is then retried.
+        await Engagements.UpdateEntityAsync(new TableEntity(engagementId, key) { ["Attempts"] = delivery.Attempts, ["LastAttemptedAt"] = at },
+            row.ETag, TableUpdateMode.Merge, ct);
+        return delivery;
+    }
+
+    /// <summary>Records that an effect begun with <see cref="BeginEffectAsync"/> has gone; never brings back a record the erasure deleted.</summary>
+    public async Task MarkDeliveredAsync(string engagementId, string effectId, DateTimeOffset at, CancellationToken ct)
+    {
+        try
+        {
+            // If-Match "*": an update of the row that exists, never an insert.
+            await Engagements.UpdateEntityAsync(new TableEntity(engagementId, EffectRowKey(effectId)) { ["DeliveredAt"] = at }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Erased while the effect ran.
+        }
+    }
+
+    /// <summary>The delivery record of one effect, or null when no attempt began.</summary>
+    public async Task<EffectDelivery?> GetEffectAsync(string engagementId, string effectId, CancellationToken ct)
+    {
+        var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, EffectRowKey(effectId), cancellationToken: ct);
+        return row.HasValue ? ToDelivery(row.Value!) : null;
+    }
+
+    /// <summary>The delivery records of every effect of an engagement, in no particular order (row keys are hashes).</summary>
+    public async IAsyncEnumerable<EffectDelivery> ReadEffectsAsync(string engagementId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {EffectPrefix} and RowKey lt {"fx."}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct)) yield return ToDelivery(row);
+    }
+
+    private async Task DeleteEffectRowAsync(string engagementId, string key, CancellationToken ct)
+    {
+        try
+        {
+            await Engagements.DeleteEntityAsync(engagementId, key, ETag.All, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // The erasure's listing found it first.
+        }
+    }
+
     /// <summary>Where inputs for the engagement go now, and whether it takes any. Null when there is no such engagement.</summary>
     public async Task<(string? ActiveInstance, string Status)?> GetRouteAsync(string engagementId, CancellationToken ct)
     {
@@ -167,20 +279,34 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? "running") : null;
     }
 
-    /// <summary>Writes one step (once), then its index row when what listing shows changed. False when the engagement was erased.</summary>
-    public async Task<bool> RecordAsync(StepRecord step, CancellationToken ct)
+    /// <summary>
+    /// Writes one step (once), then its index row when what listing shows changed. Writes nothing for a repeat of a step
+    /// written already, for an erased engagement, and for a step that expects another state than the read model holds.
+    /// </summary>
+    public async Task<RecordResult> RecordAsync(StepRecord step, CancellationToken ct)
     {
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
-        if (!current.HasValue) return false; // the start created the row; without it the engagement was erased
+        if (!current.HasValue) return RecordResult.Erased; // the start created the row; without it the engagement was erased
         var version = current.Value!.GetInt64("Version") ?? 0;
-        // Written already (this activity ran before), or a later step is: a repeat writes nothing.
-        if (version > step.FromVersion || current.Value!.GetString("StepAt") == Stamp(step)) return true;
+        if (current.Value.GetString("StepAt") == Stamp(step)) return RecordResult.Repeat; // this activity ran before
+        if (version > step.FromVersion)
+        {
+            // A later version is stored: this step's own first event (written by an earlier run of it) says it was this step.
+            if (step.Events.Count == 0) return RecordResult.Repeat; // a step without events leaves no row to tell by; as before
+            var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step"], ct);
+            if (!first.HasValue) return RecordResult.Diverged;
+            // Rows written before steps were stamped cannot tell: taken as a repeat, as before.
+            return first.Value!.GetString("Step") is not { } stamp || stamp == Stamp(step) ? RecordResult.Repeat : RecordResult.Diverged;
+        }
+        // Behind what the orchestration believes, or at the same version with another state: never write past it.
+        if (version < step.FromVersion) return RecordResult.Diverged;
+        if (step.BeforeHash is { } expected && current.Value.GetString("StateHash") is { } stored && stored != expected) return RecordResult.Diverged;
 
         var actions = new List<TableTransactionAction>();
         for (var i = 0; i < step.Events.Count; i++)
         {
             var e = step.Events[i];
-            var row = new TableEntity(step.EngagementId, EventRowKey(step.FromVersion + i + 1)) { ["Type"] = e.Type, ["At"] = step.At };
+            var row = new TableEntity(step.EngagementId, EventRowKey(step.FromVersion + i + 1)) { ["Type"] = e.Type, ["At"] = step.At, ["Step"] = Stamp(step) };
             TableText.Write(row, "Data", e.Json);
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
         }
@@ -200,7 +326,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["Version"] = step.ToVersion, ["Status"] = status, ["FirmId"] = projection.FirmId, ["CoachId"] = projection.CoachId,
             ["SponsorId"] = projection.SponsorId, ["Phase"] = projection.Phase, ["ActiveInstance"] = step.InstanceId,
             ["Timers"] = JsonSerializer.Serialize(step.Timers, EngagementCodec.Json), ["Parked"] = JsonSerializer.Serialize(step.Parked, EngagementCodec.Json),
-            ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step),
+            ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step), ["StateHash"] = StateHash.Of(step.State),
             ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At, ["UpdatedAt"] = step.At,
         };
         TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
@@ -210,7 +336,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         for (var i = 0; i < actions.Count; i += 100)
             await Engagements.SubmitTransactionAsync(actions.Skip(i).Take(100), ct);
 
-        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return true;
+        if (current.Value.GetString("IndexKey") == indexKey && step.FromVersion > 0) return RecordResult.Written;
         var index = new TableEntity(projection.FirmId, step.EngagementId)
         {
             ["Status"] = status, ["Version"] = step.ToVersion, ["CoachId"] = projection.CoachId, ["SponsorId"] = projection.SponsorId,
@@ -226,8 +352,36 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         }
         foreach (var flag in flags) index[FlagColumn(flag)] = true;
         await Index.UpsertEntityAsync(index, TableUpdateMode.Replace, ct);
-        return true;
+        return RecordResult.Written;
     }
+
+    /// <summary>
+    /// Flags the engagement <see cref="StepParkedFlag"/> with why (snapshot and index row): its next recorded step
+    /// replaces both rows and so clears it. Returns the firm and whether the flag is new (so its notice goes once), or
+    /// null when the engagement was erased.
+    /// </summary>
+    public async Task<(string FirmId, bool First)?> ParkStepAsync(string engagementId, string reason, DateTimeOffset at, CancellationToken ct)
+    {
+        var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["FirmId"], ct);
+        if (!current.HasValue || current.Value!.GetString("FirmId") is not { Length: > 0 } firmId) return null;
+        // A changed IndexKey makes the next step write the index row again (which drops the flag).
+        await Engagements.UpdateEntityAsync(new TableEntity(engagementId, StateRow)
+        {
+            ["StepParked"] = reason, ["StepParkedAt"] = at, ["IndexKey"] = StepParkedFlag,
+        }, ETag.All, TableUpdateMode.Merge, ct);
+        var index = await Index.GetEntityIfExistsAsync<TableEntity>(firmId, engagementId, ["Flags"], ct);
+        if (!index.HasValue) return (firmId, true);
+        var flags = (index.Value!.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (flags.Contains(StepParkedFlag, StringComparer.Ordinal)) return (firmId, false);
+        await Index.UpdateEntityAsync(new TableEntity(firmId, engagementId)
+        {
+            ["Flags"] = string.Join(',', [.. flags, StepParkedFlag]), [FlagColumn(StepParkedFlag)] = true,
+        }, ETag.All, TableUpdateMode.Merge, ct);
+        return (firmId, true);
+    }
+
+    /// <summary>The flag of an engagement whose step is parked (its activity kept failing, or the read model drifted).</summary>
+    public const string StepParkedFlag = "step-parked";
 
     /// <summary>The snapshot of an engagement, or null.</summary>
     public async Task<EngagementSnapshot?> GetAsync(string engagementId, CancellationToken ct)
@@ -240,7 +394,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             r.GetString("CoachId"), r.GetString("SponsorId"), r.GetString("ActiveInstance"),
             r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
             r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
-            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default);
+            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("StepParked"));
     }
 
     /// <summary>The timeline: every recorded event in order.</summary>
@@ -386,7 +540,15 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
 
-    public static string InboxRowKey(string key) => InboxPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+    public static string InboxRowKey(string key) => Hashed(InboxPrefix, key);
+
+    /// <summary>An effect's delivery record: <c>fx-</c> and a hash of its id (effect ids hold '/', which a row key cannot).</summary>
+    public static string EffectRowKey(string effectId) => Hashed(EffectPrefix, effectId);
+
+    private static string Hashed(string prefix, string key) => prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+
+    private static EffectDelivery ToDelivery(TableEntity row) => new(row.GetString("EffectId") ?? "", row.GetString("Type") ?? "",
+        row.GetDateTimeOffset("FirstAttemptedAt") ?? default, row.GetInt32("Attempts") ?? 1, row.GetDateTimeOffset("DeliveredAt"));
 
     private static string EventRowKey(long version) => "e" + version.ToString("D10", CultureInfo.InvariantCulture);
 

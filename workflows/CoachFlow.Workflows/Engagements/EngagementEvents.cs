@@ -117,3 +117,12 @@ public sealed record ClientNudged(string EngagementId, string Message, string? L
 
 /// <summary>The link for what the client has pending (<see cref="LinkPurpose"/>, about <see cref="Ref"/>) was sent again.</summary>
 public sealed record PendingLinkResent(string EngagementId, string LinkPurpose, string Ref, DateTimeOffset ResentAt) : EngagementEvent(EngagementId);
+
+/// <summary>The client turned reminders and nudges off for this engagement (<see cref="StopReminders"/>).</summary>
+public sealed record RemindersStopped(string EngagementId, DateTimeOffset StoppedAt) : EngagementEvent(EngagementId);
+
+/// <summary>The client turned reminders and nudges back on.</summary>
+public sealed record RemindersResumed(string EngagementId, DateTimeOffset ResumedAt) : EngagementEvent(EngagementId);
+
+/// <summary>A reminder of <see cref="Kind"/> came due while the client had reminders off, and was not sent.</summary>
+public sealed record ReminderWithheld(string EngagementId, string Kind, DateTimeOffset WithheldAt) : EngagementEvent(EngagementId);

@@ -141,3 +141,13 @@ public sealed record NudgeClient(string Message) : WorkflowInput;
 
 /// <summary>Sends again the link for what the engagement waits for from the client (contract, intake, pre-session questions, reassessment, plan, check).</summary>
 public sealed record ResendPendingLink : WorkflowInput;
+
+/// <summary>
+/// The client asks for no more reminders and nudges (<see cref="EmailKinds.RemindersAndNudges"/>) in this engagement:
+/// the one-click <c>List-Unsubscribe</c> of a reminder email, or the button on its page. The contract, the client's
+/// records and every email that is not a reminder go on as before.
+/// </summary>
+public sealed record StopReminders : WorkflowInput;
+
+/// <summary>The client turns reminders and nudges back on (the button on the same page).</summary>
+public sealed record ResumeReminders : WorkflowInput;

@@ -89,6 +89,9 @@ public sealed record EngagementState
     /// <summary>The coach's last nudge to the client (its message is what the nudge email shows); at most one a day.</summary>
     public ClientNudge? LastNudge { get; init; }
 
+    /// <summary>When the client turned reminders and nudges off (<see cref="StopReminders"/>); null while they are on.</summary>
+    public DateTimeOffset? RemindersStoppedAt { get; init; }
+
     public DateTimeOffset? ClosedAt { get; init; }
     public Party? EndedBy { get; init; }
     public string? EndReason { get; init; }

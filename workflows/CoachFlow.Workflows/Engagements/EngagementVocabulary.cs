@@ -45,6 +45,17 @@ public static class EmailKinds
         EngagementPaused, EngagementResumed, CoachChanged, EngagementEnded, MaintenanceComplete,
         SupportRequested, MaintenancePlanChangesRequested, ProgressReport, ClientNudge,
     ];
+
+    /// <summary>
+    /// The emails a client can turn off (<see cref="StopReminders"/>, the one-click <c>List-Unsubscribe</c> they carry):
+    /// the reminders (contract, intake, session, reassessment), the check-ins (on an action, in maintenance, "still
+    /// applying it?") and the coach's nudge. Everything else the client needs whatever they chose: the contract and its
+    /// amendments, invitations, session confirmations and changes, summaries, goals, the plan, graduation, notices.
+    /// </summary>
+    public static readonly ImmutableList<string> RemindersAndNudges =
+    [
+        ContractReminder, IntakeReminder, SessionReminder, ReassessmentReminder, ActionCheckIn, MaintenanceCheckIn, StillApplyingCheck, ClientNudge,
+    ];
 }
 
 /// <summary>Who an email goes to.</summary>

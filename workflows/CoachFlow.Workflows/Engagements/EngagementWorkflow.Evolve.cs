@@ -76,6 +76,17 @@ public sealed partial class EngagementWorkflow
         PreviousEngagementLinked x => s with { PreviousEngagementId = x.PreviousEngagementId },
         ClientNudged x => s with { LastNudge = new ClientNudge(x.Message, x.NudgedAt) },
         PendingLinkResent => s,
+        RemindersStopped x => s with { RemindersStoppedAt = x.StoppedAt },
+        RemindersResumed => s with { RemindersStoppedAt = null },
+        // A withheld reminder takes its turn, so a chain of reminders keeps its count and its end (MaxReminders).
+        ReminderWithheld x => x.Kind switch
+        {
+            EmailKinds.ContractReminder => s with { ContractReminders = s.ContractReminders + 1 },
+            EmailKinds.IntakeReminder => s with { IntakeReminders = s.IntakeReminders + 1 },
+            EmailKinds.ReassessmentReminder when s.Reassessments.LastOrDefault() is { CompletedAt: null } pending =>
+                WithReassessment(s, pending.Number, r => r with { Reminders = r.Reminders + 1 }),
+            _ => s,
+        },
         MaintenancePlanConfirmed => s,
         Graduated x => s with { Phase = EngagementPhase.Maintenance, GraduatedAt = x.GraduatedAt, MaintenanceEndsAt = x.MaintenanceEndsAt },
         MaintenanceCheckInSent x => s with { ChecksSent = s.ChecksSent.Add(x.CheckId) },

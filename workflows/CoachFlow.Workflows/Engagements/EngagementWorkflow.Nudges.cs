@@ -70,6 +70,7 @@ public sealed partial class EngagementWorkflow
         if (message.Length == 0) return Reject(s, nudge, "a nudge needs a message");
         if (message.Length > MaxNudgeLength) return Reject(s, nudge, $"a nudge is at most {MaxNudgeLength} characters");
         if (s.Phase == EngagementPhase.Paused) return Reject(s, nudge, "the engagement is paused");
+        if (s.RemindersStoppedAt is { } off) return Reject(s, nudge, $"the client turned reminders and nudges off (at {off:yyyy-MM-dd HH:mm} UTC)");
         if (s.LastNudge is { } last && now - last.NudgedAt < NudgeInterval)
             return Reject(s, nudge, $"the client was already nudged in the last 24 hours (at {last.NudgedAt:yyyy-MM-dd HH:mm} UTC); one nudge a day at most");
         var pending = PendingFrom(s);

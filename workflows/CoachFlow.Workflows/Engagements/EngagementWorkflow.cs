@@ -30,6 +30,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(DraftMaintenancePlan), typeof(ConfirmMaintenancePlan), typeof(AnswerMaintenanceCheckIn),
         typeof(PauseEngagement), typeof(ResumeEngagement), typeof(EndEngagement), typeof(ChangeCoach), typeof(ReportEmailBouncing),
         typeof(RequestPlanChanges), typeof(StartFollowUp), typeof(NudgeClient), typeof(ResendPendingLink),
+        typeof(StopReminders), typeof(ResumeReminders),
     ];
 
     public override IReadOnlyList<Type> EventTypes =>
@@ -43,7 +44,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         typeof(MaintenanceCheckInSent), typeof(MaintenanceCheckInRecorded), typeof(EngagementPaused), typeof(EngagementResumed),
         typeof(CoachChanged), typeof(EngagementEnded), typeof(EngagementClosed),
         typeof(MaintenancePlanChangesRequested), typeof(FollowUpStarted), typeof(PreviousEngagementLinked),
-        typeof(ClientNudged), typeof(PendingLinkResent),
+        typeof(ClientNudged), typeof(PendingLinkResent), typeof(RemindersStopped), typeof(RemindersResumed), typeof(ReminderWithheld),
     ];
 
     public override IReadOnlyList<Type> EffectTypes => [typeof(SendEmail), typeof(WriteDocument), typeof(NotifyCoach)];
@@ -53,8 +54,25 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
     public override Decision<EngagementEvent> Decide(EngagementState state, WorkflowInput input, DateTimeOffset now)
     {
         var decision = DecideCore(state, input, now);
-        // A nudge or a link sent again is the coach reaching out, not progress: it neither restarts nor clears "stalled".
-        return input is TimerFired or ReportEmailBouncing or NudgeClient or ResendPendingLink ? decision : WithActivity(state, decision, now);
+        if (input is TimerFired) return WithholdingReminders(state, decision, now);
+        // A nudge, a link sent again or reminders switched off or on is not progress: it neither restarts nor clears "stalled".
+        return input is ReportEmailBouncing or NudgeClient or ResendPendingLink or StopReminders or ResumeReminders ? decision : WithActivity(state, decision, now);
+    }
+
+    /// <summary>
+    /// While the client has reminders off, a timer whose decision sends one (<see cref="EmailKinds.RemindersAndNudges"/>) is
+    /// withheld: <see cref="ReminderWithheld"/> instead of the reminder and its record, no email, but the same timers, so a
+    /// chain of reminders goes on (each withheld one taking its turn) and its next reminder goes out once the client turns
+    /// them back on.
+    /// </summary>
+    /// <remarks>Every timer that sends a reminder does only that and its own timers (each is a reminder rule), so nothing else is lost.</remarks>
+    private static Decision<EngagementEvent> WithholdingReminders(EngagementState s, Decision<EngagementEvent> decision, DateTimeOffset now)
+    {
+        if (s.RemindersStoppedAt is null || decision.Kind != DecisionKind.Applied) return decision;
+        var reminder = decision.Effects.OfType<SendEmail>().FirstOrDefault(e => e.To == Recipients.Client && EmailKinds.RemindersAndNudges.Contains(e.Kind));
+        return reminder is null
+            ? decision
+            : Decision<EngagementEvent>.Apply([new ReminderWithheld(s.EngagementId, reminder.Kind, now)], [.. decision.Effects.Where(e => e is SetTimer or CancelTimer)]);
     }
 
     private Decision<EngagementEvent> DecideCore(EngagementState s, WorkflowInput input, DateTimeOffset now)
@@ -71,7 +89,8 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             return input switch
             {
                 StartFollowUp follow when s.GraduatedAt is not null => FollowUp(s, follow, now),
-                StartEngagement or EndEngagement or TimerFired or PauseEngagement or ResumeEngagement or ReportEmailBouncing => Decision<EngagementEvent>.None,
+                StartEngagement or EndEngagement or TimerFired or PauseEngagement or ResumeEngagement or ReportEmailBouncing
+                    or StopReminders or ResumeReminders => Decision<EngagementEvent>.None,
                 _ => Reject(s, input, "the engagement is over"),
             };
 
@@ -86,6 +105,8 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             case StartFollowUp follow: return FollowUp(s, follow, now);
             case NudgeClient nudge: return Nudge(s, nudge, now);
             case ResendPendingLink: return ResendPending(s, input, now);
+            case StopReminders: return s.RemindersStoppedAt is null ? Decision<EngagementEvent>.Apply([new RemindersStopped(s.EngagementId, now)]) : Decision<EngagementEvent>.None;
+            case ResumeReminders: return s.RemindersStoppedAt is null ? Decision<EngagementEvent>.None : Decision<EngagementEvent>.Apply([new RemindersResumed(s.EngagementId, now)]);
         }
 
         if (s.Phase == EngagementPhase.Paused)
