@@ -34,7 +34,7 @@ public static class ProductionSettings
     {
         // Bound from the configuration given (not the container's): the command line builds services without one.
         services.AddOptions<T>().Bind(configuration.GetSection(SectionOf(typeof(T)))).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<T>>(sp => new Validator<T>(check, new Checks(sp.GetService<IHostEnvironment>(), sp.GetRequiredService<IOptionsMonitor<EmailOptions>>())));
+        services.AddSingleton<IValidateOptions<T>>(sp => new Validator<T>(check, new Checks(sp.GetService<IHostEnvironment>(), sp)));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
     }
 
@@ -51,8 +51,12 @@ public static class ProductionSettings
     }
 
     /// <param name="environment">The host's; none for the command line's services (the commands run next to a local host).</param>
-    private sealed class Checks(IHostEnvironment? environment, IOptionsMonitor<EmailOptions> email)
+    /// <param name="services">Where the email options come from when SendGrid's are checked: asked then, not when the
+    /// validators are made, since the email options' own factory makes theirs.</param>
+    private sealed class Checks(IHostEnvironment? environment, IServiceProvider services)
     {
+        private EmailOptions EmailSettings => services.GetRequiredService<IOptionsMonitor<EmailOptions>>().CurrentValue;
+
         private bool Production => environment is not null && !environment.IsDevelopment();
         private string Outside => $"(environment {environment?.EnvironmentName}; only Development runs without it)";
 
@@ -81,8 +85,10 @@ public static class ProductionSettings
 
         public IEnumerable<string> SendGrid(SendGridOptions o)
         {
+            foreach (var unresolved in Unresolved((SendGridOptions.Section + ":ApiKey", o.ApiKey), (SendGridOptions.Section + ":WebhookPublicKey", o.WebhookPublicKey)))
+                yield return unresolved;
             if (!Production) yield break;
-            if (email.CurrentValue.Transport == EmailTransportKind.SendGrid && string.IsNullOrWhiteSpace(o.ApiKey))
+            if (EmailSettings.Transport == EmailTransportKind.SendGrid && string.IsNullOrWhiteSpace(o.ApiKey))
                 yield return $"Set {Setting(SendGridOptions.Section + ":ApiKey")} to a SendGrid API key with the Mail Send permission (a Key Vault reference in Azure) {Outside}.";
             if (string.IsNullOrWhiteSpace(o.WebhookPublicKey))
                 yield return $"Set {Setting(SendGridOptions.Section + ":WebhookPublicKey")} to the Event Webhook's verification key (SendGrid: Mail Settings → Event Webhook → Signature Verification); without it bounces are never heard of {Outside}.";
@@ -100,11 +106,24 @@ public static class ProductionSettings
 
         public IEnumerable<string> Signing(LinkSigningOptions o)
         {
+            if (Unresolved((LinkSigningOptions.Section + ":SigningKey", o.SigningKey)).FirstOrDefault() is { } unresolved)
+            {
+                yield return unresolved;
+                yield break;
+            }
             if (Production && string.IsNullOrEmpty(o.SigningKey))
                 yield return $"Set {Setting(LinkSigningOptions.Section + ":SigningKey")} to a secret of at least 32 characters (a Key Vault reference in Azure; keep it: rotating it invalidates sent links) {Outside}.";
             else if (o.SigningKey is { Length: > 0 and < 32 })
                 yield return $"{Setting(LinkSigningOptions.Section + ":SigningKey")} needs at least 32 characters.";
         }
+
+        /// <summary>
+        /// A Key Vault reference App Service could not resolve reaches the app as the reference itself
+        /// (<c>@Microsoft.KeyVault(SecretUri=…)</c>): the secret is missing, or the app's identity may not read it.
+        /// </summary>
+        private static IEnumerable<string> Unresolved(params (string Key, string? Value)[] settings) =>
+            settings.Where(s => s.Value?.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase) == true)
+                .Select(s => $"{Setting(s.Key)} is a Key Vault reference App Service did not resolve: check that the secret exists and that the app's identity has Key Vault Secrets User on the vault (the app's Environment variables blade shows the reference's status).");
 
         private static bool IsLoopback(Uri url) =>
             url.IsLoopback || (IPAddress.TryParse(url.DnsSafeHost, out var ip) && IPAddress.IsLoopback(ip));
