@@ -34,6 +34,9 @@ public static class EngineHosting
         services.AddSingleton(new EngagementStore(new TableServiceClient(storageConnectionString, tableOptions), prefix));
         services.AddSingleton<EffectSequence>();
         services.TryAddSingleton<IEngagementNotices>(NoEngagementNotices.Instance); // CoachFlow.Web adds its own (emails to firm admins)
+        services.AddOptions<EngineSweepOptions>().BindConfiguration(EngineSweepOptions.Section);
+        services.AddSingleton<EngagementRepair>();
+        services.AddSingleton<EngagementSweep>();
         services.AddSingleton<EngagementEngine>();
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
         services.AddDurableTaskWorker(b =>

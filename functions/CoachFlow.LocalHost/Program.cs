@@ -30,6 +30,7 @@ builder.Services.AddCoachFlowWeb(builder.Configuration);
 builder.Services.AddHostedService<CohortImportWorker>(); // cohort import batches (the Functions app's queue trigger in Azure)
 builder.Services.AddHostedService<DataRightsWorker>(); // unfinished erasures and retention (the Functions app's timer trigger in Azure)
 builder.Services.AddHostedService<WebhookDeliveryWorker>(); // webhook deliveries (likewise)
+builder.Services.AddHostedService<EngineSweepWorker>(); // engagements nothing runs are repaired (likewise)
 
 var app = builder.Build();
 app.UseCoachFlowMiddleware();

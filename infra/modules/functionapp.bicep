@@ -144,6 +144,9 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
           // When the DataRightsSweep timer trigger runs (NCRONTAB: "%CoachFlowDataRightsSchedule%"): it finishes erasures
           // that stopped half-way and erases engagements past their firm's retention.
           { name: 'CoachFlowDataRightsSchedule', value: '0 */10 * * * *' }
+          // When the EngineSweep timer trigger runs (NCRONTAB: "%CoachFlowEngineSweepSchedule%"): engagements the read model says
+          // are running while their orchestration failed, was terminated or is missing are started again and reported.
+          { name: 'CoachFlowEngineSweepSchedule', value: '0 */5 * * * *' }
           // The queue webhook deliveries are woken through (the WebhookDeliveries trigger: "%CoachFlowWebhookQueue%"):
           // {CoachFlow:Storage:Prefix}webhook-deliveries.
           { name: 'CoachFlowWebhookQueue', value: '${storagePrefix}webhook-deliveries' }

@@ -77,13 +77,15 @@ public sealed class EngineHost : IAsyncDisposable
     public EngagementEngine Engine => _host.Services.GetRequiredService<EngagementEngine>();
     public EngagementStore Store => Engine.Store;
     public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
+    public EngagementSweep Sweep => _host.Services.GetRequiredService<EngagementSweep>();
+    public EngagementRepair Repair => _host.Services.GetRequiredService<EngagementRepair>();
     public TableEffects Effects => (TableEffects)_host.Services.GetRequiredService<IEngagementEffects>();
 
     public static async Task<EngineHost> StartAsync(string connectionString, string name, ProgramCatalog? programs = null, EngineSettings? settings = null,
         TimeSpan? leaseInterval = null, Action<Microsoft.DurableTask.DurableTaskRegistry>? moreTasks = null, int partitions = 2,
         TimeSpan? maxPollingInterval = null, string version = EngineVersion.Current,
         Action<DurableTask.Core.TaskOrchestrationWorkItem, DurableTask.Core.OrchestrationRuntimeState>? episodeStored = null,
-        Azure.Core.Pipeline.HttpPipelinePolicy? tablePolicy = null)
+        Azure.Core.Pipeline.HttpPipelinePolicy? tablePolicy = null, EngineSweepOptions? sweep = null, IEngagementNotices? notices = null)
     {
         var log = Environment.GetEnvironmentVariable("COACHFLOW_TEST_LOG");
         var sidecarLogs = LoggerFactory.Create(b => { if (log is { Length: > 0 }) b.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information); });
@@ -99,6 +101,8 @@ public sealed class EngineHost : IAsyncDisposable
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
         if (log is { Length: > 0 })
             builder.Logging.AddProvider(new FileLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
+        if (notices is not null) builder.Services.AddSingleton(notices); // before the engine's default, which tells nobody
+        if (sweep is not null) builder.Services.Configure<EngineSweepOptions>(o => (o.Interval, o.MinAge) = (sweep.Interval, sweep.MinAge));
         builder.Services.AddEngagementEngine(sidecar.Address, connectionString, name, programs,
             settings ?? new EngineSettings(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), counters: options.Counters, moreTasks: moreTasks, version: version,
             tablePolicy: tablePolicy);

@@ -68,9 +68,12 @@ public sealed class BothHostsTests
         Assert.Equal(declared.Count, declared.Select(f => f.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count());
         // The engine replaced the old runtime's queue and timer triggers: nothing but HTTP and Durable Functions, the queue
         // triggers that run cohort import batches and webhook deliveries (the local host's CohortImportWorker and
-        // WebhookDeliveryWorker poll the same queues) and the timer trigger of the data-rights sweep (the local host's
-        // DataRightsWorker runs the same sweep).
-        var others = new Dictionary<string, string> { ["CohortImportBatch"] = "queueTrigger", ["WebhookDeliveries"] = "queueTrigger", ["DataRightsSweep"] = "timerTrigger" };
+        // WebhookDeliveryWorker poll the same queues) and the timer triggers of the data-rights sweep and the engine sweep (the
+        // local host's DataRightsWorker and EngineSweepWorker run the same sweeps).
+        var others = new Dictionary<string, string>
+        {
+            ["CohortImportBatch"] = "queueTrigger", ["WebhookDeliveries"] = "queueTrigger", ["DataRightsSweep"] = "timerTrigger", ["EngineSweep"] = "timerTrigger",
+        };
         Assert.All(declared.Where(f => !others.ContainsKey(f.Name)), f => Assert.Contains(f.Trigger, new[] { "httpTrigger", "orchestrationTrigger", "activityTrigger" }));
         foreach (var (name, trigger) in others) Assert.Equal(trigger, Assert.Single(declared, f => f.Name == name).Trigger);
     }

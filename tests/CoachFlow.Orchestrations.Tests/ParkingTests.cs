@@ -115,11 +115,23 @@ public sealed class ParkingTests(AzuriteFixture azurite) : IClassFixture<Azurite
         var emailsBefore = (await host.Effects.ForAsync(id)).Count;
 
         // What a deploy that changed a rule's output leaves behind: the stored state is not the one the orchestration replays to.
-        var row = (await host.Store.Engagements.GetEntityAsync<TableEntity>(id, "state")).Value;
+        // The step's own activity may still be touching the row (its effects run after it): write on the row's latest ETag.
         var drifted = before.State! with { ClientName = before.State!.ClientName + " (as another rule saw it)" };
-        TableText.Write(row, "State", JsonSerializer.Serialize(drifted, EngagementCodec.Json));
-        row["StateHash"] = Activities.StateHash.Of(drifted);
-        await host.Store.Engagements.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = (await host.Store.Engagements.GetEntityAsync<TableEntity>(id, "state")).Value;
+            TableText.Write(row, "State", JsonSerializer.Serialize(drifted, EngagementCodec.Json));
+            row["StateHash"] = Activities.StateHash.Of(drifted);
+            try
+            {
+                await host.Store.Engagements.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace);
+                break;
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 412 && attempt < 20)
+            {
+                await Task.Delay(100);
+            }
+        }
 
         await host.Engine.SubmitAsync(id, new PauseEngagement(Party.Coach, "Client on leave"), "pause");
 

@@ -22,12 +22,15 @@ public sealed record Submission(SubmitResult Result, InputRecord? Earlier = null
 
 /// <summary>What came of an input raised with <see cref="EngagementEngine.RaiseAsync"/>.</summary>
 /// <param name="Result"><c>applied</c>, <c>deferred</c> (kept until the engagement can take it, e.g. after a pause),
-/// <c>rejected</c> (<paramref name="Reason"/> says why), or <c>accepted</c> (kept durably and not decided yet within the wait).</param>
+/// <c>rejected</c> (<paramref name="Reason"/> says why), <c>accepted</c> (kept durably and not decided yet within the wait, while
+/// the engine runs the engagement), or <c>repairing</c> (kept durably, but nothing was running the engagement: it was started
+/// again from the read model and had not decided the input within the wait; ask again in a moment).</param>
 /// <param name="Version">The engagement's version after the step that decided it, when decided.</param>
 /// <param name="Duplicate">The same idempotency key was raised before; this is what came of that one.</param>
 public sealed record RaiseOutcome(string Result, long? Version, string? Reason, bool Duplicate)
 {
     public const string Accepted = "accepted";
+    public const string Repairing = "repairing";
 }
 
 
@@ -42,7 +45,8 @@ public sealed record RaiseOutcome(string Result, long? Version, string? Reason, 
 /// to raise it second (while a part records itself first and reads the inbox second) means every input reaches
 /// a part, and the idempotency key makes a repeat harmless.
 /// </remarks>
-public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings, ProgramCatalog programs)
+public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings, ProgramCatalog programs,
+    EngagementRepair repair)
 {
     public EngagementStore Store => store;
 
@@ -124,9 +128,15 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         var submission = await SubmitAsync(engagementId, input, idempotencyKey, ct);
         var duplicate = submission.Result == SubmitResult.Duplicate;
         var record = submission.Earlier is { Status: not "accepted" } earlier ? earlier : await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
-        return record is null
-            ? new RaiseOutcome(RaiseOutcome.Accepted, null, null, duplicate)
-            : new RaiseOutcome(record.Status, record.Version, record.Reason, duplicate);
+        if (record is null)
+        {
+            // Not decided within the wait: "decided shortly" only holds if something runs the engagement.
+            if (await repair.DiagnoseAsync(engagementId, ct) is null) return new RaiseOutcome(RaiseOutcome.Accepted, null, null, duplicate);
+            await repair.RepairIfStoppedAsync(engagementId, ct);
+            record = await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
+            if (record is null) return new RaiseOutcome(RaiseOutcome.Repairing, null, null, duplicate);
+        }
+        return new RaiseOutcome(record.Status, record.Version, record.Reason, duplicate);
     }
 
     /// <summary>Waits until the input is decided (applied, deferred or rejected) or <paramref name="timeout"/> passes; null then.</summary>
@@ -155,20 +165,7 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     public Task<Submission> RedriveAsync(string engagementId, CancellationToken ct = default) =>
         SubmitAsync(engagementId, new RedriveEffects(), "redrive:" + time.GetUtcNow().UtcTicks, ct);
 
-    /// <summary>Terminates the instance and waits until it has stopped, or is gone (another erasure of the same engagement purged it first).</summary>
-    /// <remarks>It polls rather than calling WaitForInstanceCompletionAsync, which never returns for an instance purged meanwhile.</remarks>
-    private async Task StopAsync(string instanceId, CancellationToken ct)
-    {
-        var meta = await client.GetInstanceAsync(instanceId, ct);
-        if (meta is null || meta.IsCompleted) return;
-        await client.TerminateInstanceAsync(instanceId, "purged", ct);
-        var pause = TimeSpan.FromMilliseconds(50);
-        while ((await client.GetInstanceAsync(instanceId, ct)) is { IsCompleted: false })
-        {
-            await Task.Delay(pause, ct);
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxOutcomePoll.Ticks));
-        }
-    }
+    private Task StopAsync(string instanceId, CancellationToken ct) => EngineInstances.StopAsync(client, instanceId, "purged", ct);
 
     /// <summary>Purges a finished orchestration's history (a bulk action that named an erased engagement); false when it still runs or is gone.</summary>
     public async Task<bool> PurgeFinishedAsync(string instanceId, CancellationToken ct = default)

@@ -13,6 +13,8 @@ namespace CoachFlow.Orchestrations;
 /// engagements on today's code and fails on any changed decision. A step that finds such drift in a running engagement
 /// (its <c>BeforeHash</c> or version does not match the snapshot) writes nothing, runs no effect and parks the engagement
 /// (<c>step-parked</c>), so such a change stops engagements instead of corrupting them.
+/// The repaired start (<c>EngagementRepair</c>: an <c>Engagement</c> run whose input is at a version above 0 begins at the part
+/// the engagement is in) needed none: it is only ever a new instance, and a run at version 0 takes every part as before.
 /// </remarks>
 public static class EngineVersion
 {

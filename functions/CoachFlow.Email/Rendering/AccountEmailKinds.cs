@@ -21,5 +21,8 @@ public static class AccountEmailKinds
     /// <summary>To every firm admin: the engine parked a step of an engagement (its id, since when, why, how to redrive it); no client content.</summary>
     public const string EngagementStepParked = "engagement-step-parked";
 
-    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport, WebhookEndpointDisabled, EngagementStepParked];
+    /// <summary>To every firm admin: nothing was running an engagement (its orchestration failed, was terminated or is missing) and the engine started it again from its record; no client content.</summary>
+    public const string EngagementRepaired = "engagement-repaired";
+
+    public static readonly ImmutableList<string> All = [FirmSignIn, ClientDataExport, WebhookEndpointDisabled, EngagementStepParked, EngagementRepaired];
 }

@@ -41,6 +41,9 @@ public static class EngineServices
         services.TryAddSingleton<IEngagementNotices>(NoEngagementNotices.Instance); // CoachFlow.Web adds its own (emails to firm admins)
         services.AddSingleton<BoundDurableTaskClient>();
         services.AddSingleton<DurableTaskClient>(sp => sp.GetRequiredService<BoundDurableTaskClient>());
+        services.AddOptions<EngineSweepOptions>().BindConfiguration(EngineSweepOptions.Section);
+        services.TryAddSingleton<EngagementRepair>();
+        services.TryAddSingleton<EngagementSweep>();
         services.TryAddSingleton<EngagementEngine>();
         return services;
     }

@@ -226,6 +226,7 @@ internal sealed partial class ClientPagesHandler(
             InputOutcome.Applied => confirmation(),
             InputOutcome.Deferred => StandardPages.Deferred(),
             RaiseOutcome.Accepted => StandardPages.Received(),
+            RaiseOutcome.Repairing => StandardPages.Restarting(),
             _ => StandardPages.Rejected(outcome.Reason),
         };
     }

@@ -71,6 +71,11 @@ internal static class StandardPages
         P("Thank you. What you sent is safely kept and is being recorded now; it shows with your coach in a moment.") +
         P("You don't need to send it again."));
 
+    /// <summary>Kept durably, but nothing was running the engagement: it was restarted and has not recorded it yet (503, Retry-After).</summary>
+    public static Page Restarting() => new(503, "We have your answers",
+        P("Thank you. What you sent is safely kept. We had to restart your engagement on our side, so it is not recorded yet.") +
+        P("Please reload this page in a moment to see it confirmed. You don't need to fill anything in again."), RetryAfterSeconds: 5);
+
     /// <summary>The engagement refused the input; the message names the rule that stopped it.</summary>
     public static Page Rejected(string? why) => new(409, "This could not be recorded",
         P("Your engagement is not at a point where it can take this, so nothing was changed. This usually means it was already done, " +

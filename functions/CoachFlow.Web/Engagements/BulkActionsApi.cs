@@ -15,7 +15,7 @@ namespace CoachFlow.Web.Engagements;
 /// <param name="Cohort">The cohort id engagements were imported with.</param>
 /// <param name="CoachId">A coach of the firm (a coach may only name themself).</param>
 /// <param name="Phase">contract, contract-expired, intake, sessions, reassessment, graduation, maintenance or paused.</param>
-/// <param name="Flag">stalled, stalled-progress, goal-not-resonant, client-email-bouncing, support-requested, effect-parked or step-parked.</param>
+/// <param name="Flag">stalled, stalled-progress, goal-not-resonant, client-email-bouncing, support-requested, effect-parked, step-parked or engagement-repaired.</param>
 /// <param name="Overdue">Only engagements waiting for something due in the past.</param>
 /// <param name="WaitingForClient">Only engagements waiting for the client to sign, answer or confirm.</param>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -65,7 +65,8 @@ public static class BulkActionsApi
             EngagementPhase.Graduation, EngagementPhase.Maintenance, EngagementPhase.Paused }.Select(EngagementWorkflow.PhaseName)];
 
     private static readonly HashSet<string> Flags =
-        [FlagNames.Stalled, FlagNames.StalledProgress, FlagNames.GoalNotResonant, FlagNames.ClientEmailBouncing, FlagNames.SupportRequested, "effect-parked", EngagementStore.StepParkedFlag];
+        [FlagNames.Stalled, FlagNames.StalledProgress, FlagNames.GoalNotResonant, FlagNames.ClientEmailBouncing, FlagNames.SupportRequested, "effect-parked", EngagementStore.StepParkedFlag,
+            EngagementStore.RepairedFlag];
 
     private static Task? _tableCreated;
 

@@ -35,6 +35,7 @@ public sealed record EngagementView(
         var projection = rules.Project(state);
         var flags = snapshot.Parked.Count > 0 ? [.. projection.Flags, "effect-parked"] : projection.Flags;
         if (snapshot.StepParked is not null) flags = [.. flags, EngagementStore.StepParkedFlag];
+        if (snapshot.RepairedAt is not null) flags = [.. flags, EngagementStore.RepairedFlag];
         return new EngagementView(engagementId, snapshot.Status, snapshot.Version, snapshot.FirmId, snapshot.CoachId, snapshot.SponsorId,
             projection.Phase, projection.WaitingFor, projection.DueAt, flags, snapshot.CreatedAt, snapshot.UpdatedAt, state,
             snapshot.Timers, snapshot.Parked, history);

@@ -70,7 +70,9 @@ public static class EngagementViews
         "(no rating improved in a reassessment), goal-not-resonant (an action reported not done twice in a row), client-email-bouncing, " +
         "support-requested (in a maintenance check the client reported a trigger for seeking support again; cleared when a follow-up " +
         "engagement starts), effect-parked (an email or document could not be delivered), step-parked (the engine could not record the engagement's next step, " +
-        "or found its record drifted; inputs are kept, firm admins are told, POST /api/engagements/{id}/redrive tries again).";
+        "or found its record drifted; inputs are kept, firm admins are told, POST /api/engagements/{id}/redrive tries again), " +
+        "engagement-repaired (the engine found nothing running the engagement, its orchestration failed, terminated or missing, and " +
+        "started it again from its record; firm admins were told; kept as a record).";
 
     /// <summary>The OpenAPI description of <c>clientId</c>.</summary>
     public const string ClientIdDescription =

@@ -183,15 +183,24 @@ public static class EngagementsApi
     private static async Task<IResult> Step(HttpContext http, EngagementService engagements, string id, WorkflowInput input, string key, CancellationToken ct)
     {
         var outcome = await engagements.RaiseAsync(http.Caller(), id, input, key, ct);
-        return StepResult(id, outcome);
+        return StepResult(http, id, outcome);
     }
 
-    /// <summary>applied → 200; rejected → 409 with the reason; deferred or not decided yet → 202 saying so.</summary>
-    private static IResult StepResult(string id, RaiseOutcome outcome)
+    /// <summary>
+    /// applied → 200; rejected → 409 with the reason; deferred or not decided yet while the engine runs the engagement → 202
+    /// saying so; not decided because nothing was running it (repaired just now) → 503 with Retry-After: the input is kept.
+    /// </summary>
+    private static IResult StepResult(HttpContext http, string id, RaiseOutcome outcome)
     {
         var result = outcome.Result == InputOutcome.Applied && outcome.Duplicate ? "duplicate" : outcome.Result;
+        if (outcome.Result == RaiseOutcome.Repairing)
+            http.Response.Headers[Microsoft.Net.Http.Headers.HeaderNames.RetryAfter] = RepairRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return outcome.Result switch
         {
+            RaiseOutcome.Repairing => TypedResults.Problem(
+                "Received and kept, but the engine had stopped running this engagement; it has been restarted from its record and has not " +
+                "recorded this yet. Send the same request again in a few seconds (with the same Idempotency-Key, if you sent one) to see what came of it: it is not taken twice.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "The engagement is being restarted"),
             InputOutcome.Rejected => TypedResults.Problem(outcome.Reason, statusCode: StatusCodes.Status409Conflict, title: "Not possible now"),
             InputOutcome.Deferred => TypedResults.Accepted($"/api/engagements/{id}", new StepResponse(id, result, outcome.Version,
                 outcome.Reason ?? "Kept: it is applied as soon as the engagement can take it (for example, once it is resumed).")),
@@ -200,6 +209,9 @@ public static class EngagementsApi
             _ => TypedResults.Ok(new StepResponse(id, result, outcome.Version, null)),
         };
     }
+
+    /// <summary>What <c>Retry-After</c> says when an engagement was just repaired: a repaired part decides its waiting inputs within seconds.</summary>
+    public const int RepairRetryAfterSeconds = 5;
 
     private static async Task<IResult> ChangeCoachAsync(string id, ChangeCoachRequest body, HttpContext http, EngagementService engagements, TenancyStore tenancy, CancellationToken ct)
     {
@@ -215,7 +227,7 @@ public static class EngagementsApi
         if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can retry parked deliveries.");
         await engagements.CheckAccessAsync(caller, id, ct);
         var outcome = await engagements.Engine.RaiseAsync(id, new RedriveEffects(), "redrive:" + Guid.NewGuid().ToString("N"), EngagementService.DecisionWait, ct);
-        return StepResult(id, outcome);
+        return StepResult(http, id, outcome);
     }
 
     private static async Task<NoContent> PurgeAsync(string id, string? confirm, HttpContext http, EngagementService engagements, DataRights.ErasureService erasure, CancellationToken ct)

@@ -73,7 +73,7 @@ public static class Timeline
         "maintenance-check-in-sent, maintenance-check-in-answered, engagement-paused, engagement-resumed, coach-changed, " +
         "engagement-ended, engagement-closed, maintenance-plan-changes-requested, follow-up-started, follows-up-engagement, client-nudged, " +
         "pending-link-resent, reminders-stopped, reminders-resumed, reminder-withheld; " +
-        "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag; a step the engine could not record, as step-parked.)";
+        "anything else: event. (An email or document that could not be delivered shows as the effect-parked flag; a step the engine could not record, as step-parked; an engagement the engine found stopped and restarted, as engagement-repaired.)";
 
     /// <summary>The kind for a stored type; an unknown one (a newer host's) is just <c>event</c>.</summary>
     public static string KindOf(string storedType) => Kinds.GetValueOrDefault(storedType, "event");

@@ -41,6 +41,7 @@ public sealed partial class InfraConfigurationTests
         ("CoachFlow:DataRights:", "erasure sweep timings, with defaults"),
         ("CoachFlow:Webhooks:", "outbound webhook retries and timeouts, with defaults; private networks stay refused"),
         ("CoachFlow:FirmDashboard:", "sign-in link rates, with defaults"),
+        ("CoachFlow:EngineSweep:", "the local host's sweep interval (Azure's timer reads CoachFlowEngineSweepSchedule) and MinAge, 1 minute"),
     ];
 
     [Fact]

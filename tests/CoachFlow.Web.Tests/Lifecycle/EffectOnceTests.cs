@@ -92,6 +92,8 @@ public sealed partial class EffectOnceTests(EffectOnceTests.Stack stack) : IClas
         var report = await stack.RecordStep.RunAsync(Stack.Activity, twin);
 
         Assert.Empty(report.Remaining);
+        Assert.Null(report.Diverged); // a twin is this step again, not drift
+        Assert.Equal(StateHash.Of(step.State), StateHash.Of(report.Recorded)); // and the orchestration carries on from what the first recorded
         var emails = await stack.ContractEmailsAsync(step.EngagementId);
         Assert.Equal(2, emails.Count);
         Assert.Equal(await stack.Maildev.SourceAsync(emails[0].Id), await stack.Maildev.SourceAsync(emails[1].Id));

@@ -30,7 +30,8 @@ public sealed partial class RecordStep(EngagementStore store, IEngagementOutbox 
 {
     public override async Task<EffectsReport> RunAsync(TaskActivityContext context, StepRecord input)
     {
-        switch (await store.RecordAsync(input, CancellationToken.None))
+        var result = await store.RecordAsync(input, CancellationToken.None);
+        switch (result)
         {
             case RecordResult.Erased:
                 return EffectsReport.AllDone; // an erased engagement sends nothing more
@@ -43,11 +44,16 @@ public sealed partial class RecordStep(EngagementStore store, IEngagementOutbox 
                 break;
         }
         await outbox.StepRecordedAsync(input, CancellationToken.None);
-        if (input.Effects.Count == 0) return EffectsReport.AllDone;
+        if (result == RecordResult.Written) return input.Effects.Count == 0 ? EffectsReport.AllDone : await effects.RunAsync(input.EngagementId, input.State, input.Effects, CancellationToken.None);
+
         if (await store.GetAsync(input.EngagementId, CancellationToken.None) is not { } recorded) return EffectsReport.AllDone; // erased since
         // Past this step (a later one recorded while this twin waited): its effects went with the first; run them as they came.
-        var state = recorded.Version == input.ToVersion && recorded.State is { } first ? first : input.State;
-        return await effects.RunAsync(input.EngagementId, state, input.Effects, CancellationToken.None);
+        var first = recorded.Version == input.ToVersion ? recorded.State : null;
+        var state = first ?? input.State;
+        var report = input.Effects.Count == 0 ? EffectsReport.AllDone : await effects.RunAsync(input.EngagementId, state, input.Effects, CancellationToken.None);
+        // A twin recorded this step with its own moment: the orchestration carries on from what was recorded, so its next
+        // step starts from the state the read model holds.
+        return first is not null && StateHash.Of(first) != StateHash.Of(input.State) ? report with { Recorded = first } : report;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Engagement {EngagementId} diverged: its step from version {Version} does not match the read model; nothing written, no effect run")]

@@ -57,7 +57,9 @@ public sealed record EffectsRequest(string EngagementId, ImmutableList<EffectToR
 /// <summary>How a run of effects went: <see cref="Remaining"/> starts with the one that failed (empty when all ran).</summary>
 /// <param name="Diverged">Set when the step was not written because the read model is at another state than the
 /// orchestration believes (drift after a deploy changed a rule's output): no effect ran.</param>
-public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error, string? Diverged = null)
+/// <param name="Recorded">Set when the step was recorded before by its twin (an episode run again after a crash, at
+/// another moment) with another state: the state the read model holds, which the orchestration carries on from.</param>
+public sealed record EffectsReport(ImmutableList<EffectToRun> Remaining, string? Error, string? Diverged = null, EngagementState? Recorded = null)
 {
     public static EffectsReport AllDone { get; } = new([], null);
 }
@@ -81,13 +83,16 @@ public interface IEngagementEffects
 }
 
 /// <summary>
-/// Tells a firm's people about an engagement the engine had to stop (a parked step). Implemented by the host
+/// Tells a firm's people about an engagement the engine had to stop (a parked step) or found stopped and repaired. Implemented by the host
 /// (CoachFlow.Web emails the firm's admins); hosts without email register <see cref="NoEngagementNotices"/>.
 /// </summary>
 /// <remarks>At least once: a repeated activity calls it again with the same request. Carries no client content.</remarks>
 public interface IEngagementNotices
 {
     Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct);
+
+    /// <summary>Nothing ran the engagement (its orchestration failed, was terminated or is missing); it was started again from the read model.</summary>
+    Task EngagementRepairedAsync(EngagementRepaired repaired, CancellationToken ct);
 }
 
 /// <summary>Notices that go nowhere (the engine's own tests and harness have no firm admins).</summary>
@@ -96,6 +101,8 @@ public sealed class NoEngagementNotices : IEngagementNotices
     public static NoEngagementNotices Instance { get; } = new();
 
     public Task StepParkedAsync(string firmId, ParkStepRequest parked, CancellationToken ct) => Task.CompletedTask;
+
+    public Task EngagementRepairedAsync(EngagementRepaired repaired, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>

@@ -215,7 +215,8 @@ internal sealed class PartRunner(TaskOrchestrationContext context, EngagementWor
             await ParkAsync($"diverged: {diverged}", diverged: true);
             report = await PersistAsync<EffectsReport>(Names.Activities.RecordStep, record);
         }
-        Run = Run with { Version = record.ToVersion };
+        // Recorded before by this step's twin (an episode run again after a crash): carry on from what the read model holds.
+        Run = report.Recorded is { } recorded ? Run with { Version = record.ToVersion, State = recorded } : Run with { Version = record.ToVersion };
         if (report.Remaining.Count > 0) ScheduleRetry(report, attempt: 2);
     }
 

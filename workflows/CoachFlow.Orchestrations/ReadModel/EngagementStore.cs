@@ -12,6 +12,9 @@ namespace CoachFlow.Orchestrations.ReadModel;
 
 /// <summary>The engagement as the read model shows it: the rules' state and where the engine stands.</summary>
 /// <param name="StepParked">Why its next step is parked (flag <c>step-parked</c>), or null.</param>
+/// <param name="RepairedAt">When the engine last found its orchestration stopped and started it again from this snapshot
+/// (flag <c>engagement-repaired</c>, kept from then on), or null.</param>
+/// <param name="Repaired">What the engine found then (e.g. <c>Terminated</c>, <c>missing</c>), never client content.</param>
 public sealed record EngagementSnapshot(
     string EngagementId,
     long Version,
@@ -25,14 +28,19 @@ public sealed record EngagementSnapshot(
     IReadOnlyList<ParkedEffect> Parked,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    string? StepParked = null);
+    string? StepParked = null,
+    DateTimeOffset? RepairedAt = null,
+    string? Repaired = null);
 
 /// <summary>What <see cref="EngagementStore.RecordAsync"/> did with a step.</summary>
 public enum RecordResult
 {
     /// <summary>Written now.</summary>
     Written,
-    /// <summary>This exact step was written already (its activity ran before): nothing written.</summary>
+    /// <summary>
+    /// This step was written already: by an earlier run of its activity, or by its twin (the same instance deciding from
+    /// the same version in an episode the engine ran again after a crash, at another moment). Nothing written.
+    /// </summary>
     Repeat,
     /// <summary>The engagement was erased: nothing written, nothing more to do.</summary>
     Erased,
@@ -180,10 +188,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         {
             return []; // erased: nothing waits for it
         }
-        var waiting = new List<PendingInput>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {InboxPrefix} and RowKey lt {"in."} and Status eq {"accepted"}");
-        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            waiting.Add(new PendingInput(row.GetString("Key"), new Envelope(row.GetString("Type"), TableText.Read(row, "Data") ?? "{}"), row.GetDateTimeOffset("AcceptedAt") ?? default));
+        var waiting = await InboxAsync(engagementId, "accepted", ct);
         // The start comes first whatever the clocks said; then in the order they were kept.
         return [.. waiting.OrderBy(i => i.Input.Type != nameof(StartEngagement)).ThenBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
     }
@@ -288,7 +293,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, StateRow, cancellationToken: ct);
         if (!current.HasValue) return RecordResult.Erased; // the start created the row; without it the engagement was erased
         var version = current.Value!.GetInt64("Version") ?? 0;
-        if (current.Value.GetString("StepAt") == Stamp(step)) return RecordResult.Repeat; // this activity ran before
+        if (SameStep(current.Value.GetString("StepAt"), step)) return RecordResult.Repeat; // this activity, or its twin, ran before
         if (version > step.FromVersion)
         {
             // A later version is stored: this step's own first event (written by an earlier run of it) says it was this step.
@@ -296,7 +301,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             var first = await Engagements.GetEntityIfExistsAsync<TableEntity>(step.EngagementId, EventRowKey(step.FromVersion + 1), ["Step"], ct);
             if (!first.HasValue) return RecordResult.Diverged;
             // Rows written before steps were stamped cannot tell: taken as a repeat, as before.
-            return first.Value!.GetString("Step") is not { } stamp || stamp == Stamp(step) ? RecordResult.Repeat : RecordResult.Diverged;
+            return first.Value!.GetString("Step") is not { } stamp || SameStep(stamp, step) ? RecordResult.Repeat : RecordResult.Diverged;
         }
         // Behind what the orchestration believes, or at the same version with another state: never write past it.
         if (version < step.FromVersion) return RecordResult.Diverged;
@@ -319,6 +324,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var status = step.State.Phase switch { EngagementPhase.Closed => "completed", EngagementPhase.Ended => "ended", _ => "running" };
         var projection = step.Projection;
         var flags = step.Parked.Count > 0 ? [.. projection.Flags, "effect-parked"] : projection.Flags;
+        var repairedAt = current.Value.GetDateTimeOffset("RepairedAt");
+        if (repairedAt is not null) flags = [.. flags, RepairedFlag];
         var indexKey = string.Join('|', status, projection.CoachId, projection.Phase, projection.WaitingFor, projection.DueAt?.UtcTicks, string.Join(',', flags), projection.SponsorId,
             projection.CohortId, projection.Milestones);
         var state = new TableEntity(step.EngagementId, StateRow)
@@ -328,6 +335,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             ["Timers"] = JsonSerializer.Serialize(step.Timers, EngagementCodec.Json), ["Parked"] = JsonSerializer.Serialize(step.Parked, EngagementCodec.Json),
             ["IndexKey"] = indexKey, ["StepAt"] = Stamp(step), ["StateHash"] = StateHash.Of(step.State),
             ["CreatedAt"] = current.Value.GetDateTimeOffset("CreatedAt") ?? step.At, ["UpdatedAt"] = step.At,
+            // The report of a repair stays with the engagement (see ClaimRepairAsync).
+            ["RepairedAt"] = repairedAt, ["Repaired"] = current.Value.GetString("Repaired"), ["Repairs"] = current.Value.GetInt32("Repairs"),
         };
         TableText.Write(state, "State", JsonSerializer.Serialize(step.State, EngagementCodec.Json));
         actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, state, current.Value.ETag));
@@ -383,6 +392,73 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     /// <summary>The flag of an engagement whose step is parked (its activity kept failing, or the read model drifted).</summary>
     public const string StepParkedFlag = "step-parked";
 
+    /// <summary>The flag of an engagement whose orchestration the engine found stopped (failed, terminated or missing) and started again from the read model.</summary>
+    public const string RepairedFlag = "engagement-repaired";
+
+    /// <summary>
+    /// Claims the repair of an engagement the read model says runs (status <c>running</c> or <c>starting</c>) and records it as
+    /// the report: snapshot columns <c>RepairedAt</c>, <c>Repaired</c> (<paramref name="found"/>) and <c>Repairs</c>, kept by every
+    /// later step, and the flag <see cref="RepairedFlag"/> on the firm's index row. Returns the snapshot as claimed, or null when
+    /// there is nothing to repair (erased, over) or another repair claimed it within <paramref name="notWithin"/>.
+    /// </summary>
+    /// <remarks>Conditional on the snapshot's ETag, so of two sweeps (or a sweep and a request) at once only one repairs.</remarks>
+    public async Task<EngagementSnapshot?> ClaimRepairAsync(string engagementId, string found, DateTimeOffset at, TimeSpan notWithin, CancellationToken ct)
+    {
+        var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["Status", "RepairedAt", "Repairs", "FirmId"], ct);
+        if (!current.HasValue) return null;
+        var row = current.Value!;
+        if (row.GetString("Status") is not ("running" or "starting")) return null;
+        if (row.GetDateTimeOffset("RepairedAt") is { } last && at - last < notWithin) return null;
+        try
+        {
+            // A changed IndexKey makes the next step write the index row again, with the flag (see RecordAsync).
+            await Engagements.UpdateEntityAsync(new TableEntity(engagementId, StateRow)
+            {
+                ["RepairedAt"] = at, ["Repaired"] = found, ["Repairs"] = (row.GetInt32("Repairs") ?? 0) + 1, ["IndexKey"] = RepairedFlag,
+            }, row.ETag, TableUpdateMode.Merge, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return null; // erased, or moved on (a step, another repair) since it was read: the next look decides again
+        }
+        if (row.GetString("FirmId") is { Length: > 0 } firmId
+            && await Index.GetEntityIfExistsAsync<TableEntity>(firmId, engagementId, ["Flags"], ct) is { HasValue: true } index)
+        {
+            var flags = (index.Value!.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            if (!flags.Contains(RepairedFlag, StringComparer.Ordinal))
+                await Index.UpdateEntityAsync(new TableEntity(firmId, engagementId)
+                {
+                    ["Flags"] = string.Join(',', [.. flags, RepairedFlag]), [FlagColumn(RepairedFlag)] = true,
+                }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        return await GetAsync(engagementId, ct);
+    }
+
+    /// <summary>
+    /// Every engagement the firms' listings show as running, as (firm, engagement), page by page: one query over the index
+    /// (a row per engagement, two columns read), never a read of the engagements' own partitions.
+    /// </summary>
+    public async IAsyncEnumerable<(string FirmId, string EngagementId)> ListRunningAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Status eq {"running"}"), maxPerPage: 1000,
+                           select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+            yield return (row.PartitionKey, row.RowKey);
+    }
+
+    /// <summary>The inputs whose outcome is <c>deferred</c> (kept until the engagement can take them), in the order they were kept.</summary>
+    public async Task<IReadOnlyList<PendingInput>> DeferredInputsAsync(string engagementId, CancellationToken ct) =>
+        [.. (await InboxAsync(engagementId, InputOutcome.Deferred, ct)).OrderBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
+
+    private async Task<List<PendingInput>> InboxAsync(string engagementId, string status, CancellationToken ct)
+    {
+        var inputs = new List<PendingInput>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {engagementId} and RowKey ge {InboxPrefix} and RowKey lt {"in."} and Status eq {status}");
+        await foreach (var row in Engagements.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            inputs.Add(new PendingInput(row.GetString("Key"), new Envelope(row.GetString("Type"), TableText.Read(row, "Data") ?? "{}"), row.GetDateTimeOffset("AcceptedAt") ?? default));
+        return inputs;
+    }
+
     /// <summary>The snapshot of an engagement, or null.</summary>
     public async Task<EngagementSnapshot?> GetAsync(string engagementId, CancellationToken ct)
     {
@@ -394,7 +470,8 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             r.GetString("CoachId"), r.GetString("SponsorId"), r.GetString("ActiveInstance"),
             r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
             r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
-            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("StepParked"));
+            r.GetDateTimeOffset("CreatedAt") ?? default, r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("StepParked"),
+            r.GetDateTimeOffset("RepairedAt"), r.GetString("Repaired"));
     }
 
     /// <summary>The timeline: every recorded event in order.</summary>
@@ -535,7 +612,18 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
             : null,
         r.GetDateTimeOffset("CreatedAt"), r.GetDateTimeOffset("FinishedAt"));
 
-    private static string Stamp(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}:{step.At.UtcTicks}";
+    /// <summary>Which step wrote a row: its instance, the version it decided from, and when (for reading; <see cref="SameStep"/> leaves the time out).</summary>
+    private static string Stamp(StepRecord step) => $"{StepOf(step)}:{step.At.UtcTicks}";
+
+    private static string StepOf(StepRecord step) => $"{step.InstanceId}@{step.FromVersion}";
+
+    /// <summary>
+    /// Whether <paramref name="stamp"/> was written by this step or its twin. An instance decides from a version once in its
+    /// history; a twin episode (run again after a crash before its episode was saved) decides the same step at another
+    /// moment, so the time is no part of which step it is.
+    /// </summary>
+    private static bool SameStep(string? stamp, StepRecord step) =>
+        stamp is not null && stamp.StartsWith(StepOf(step) + ":", StringComparison.Ordinal);
 
     private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
