@@ -65,6 +65,8 @@ run build-params-prod env \
   SENDGRID_API_KEY=check-placeholder \
   COACHFLOW_LINK_SIGNING_KEY=check-placeholder-check-placeholder-0000 \
   COACHFLOW_SENDER_EMAIL=check@example.com \
+  SENDGRID_WEBHOOK_PUBLIC_KEY=check-placeholder \
+  COACHFLOW_PUBLIC_URL=https://coaching.example.com \
   "$bicep" build-params infra/main.prod.bicepparam --stdout
 
 # Formatting: every .bicep/.bicepparam file must already be in `bicep format` layout.

@@ -1,7 +1,7 @@
 // CoachFlow: one complete environment in a resource group.
 //   az deployment group create -g <rg> --template-file infra/main.bicep --parameters infra/main.dev.bicepparam
 // Resources: user-assigned identity, storage (Entra ID only), Key Vault (RBAC) with the
-// SendGrid and link-signing secrets, Log Analytics + Application Insights, and a
+// SendGrid API key, link-signing key and SendGrid Event Webhook verification key secrets, Log Analytics + Application Insights, and a
 // Flex Consumption (FC1) function app running CoachFlow as a .NET isolated worker with Durable Functions.
 targetScope = 'resourceGroup'
 
@@ -38,8 +38,23 @@ param sendGridApiKey string
 @minLength(32)
 param linkSigningKey string = '${newGuid()}${newGuid()}'
 
-@description('From address of CoachFlow mail; must be a verified sender in SendGrid.')
+@description('SendGrid Event Webhook verification key (Mail Settings > Event Webhook > Signature Verification: the base64 public key); stored as "sendgrid-webhook-verification-key". The app refuses to start without it.')
+@secure()
+@minLength(1)
+param sendGridWebhookVerificationKey string
+
+@description('Public https address of CoachFlow, e.g. https://coaching.yourfirm.example (a custom domain bound to the app); emailed links and the dashboard cookie use it. Empty: https://<app>.azurewebsites.net.')
+param publicBaseUrl string = ''
+
+@description('Default From address of a firm\'s mail: a SendGrid verified sender, or an address on a domain authenticated in SendGrid. A firm without a sender of its own sends from it; replies go to the coach.')
 param senderEmail string
+
+@description('Default From name of a firm\'s mail; empty: each firm\'s mail is from the firm\'s name.')
+@maxLength(200)
+param senderName string = ''
+
+@description('Domains a firm admin may set the firm\'s own sender on (authenticated in SendGrid). Default: the default sender\'s domain.')
+param allowedSenderDomains string[] = [last(split(senderEmail, '@'))]
 
 @description('Redundancy of the storage account.')
 @allowed([
@@ -66,6 +81,9 @@ var tags = {
 var appName = '${abbrs.webSitesFunctions}${resourceToken}'
 // Container names: 3-63 chars, lowercase letters, digits and dashes.
 var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
+var publicUrl = empty(publicBaseUrl) ? 'https://${appName}.azurewebsites.net' : publicBaseUrl
+// Prefix of CoachFlow's tables, containers and queues on the account (and so of the queue names the triggers read).
+var storagePrefix = 'coachflow'
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -105,6 +123,7 @@ module keyVault 'modules/keyvault.bicep' = {
     appIdentityName: appIdentity.name
     sendGridApiKey: sendGridApiKey
     linkSigningKey: linkSigningKey
+    sendGridWebhookVerificationKey: sendGridWebhookVerificationKey
     enablePurgeProtection: enableKeyVaultPurgeProtection
   }
 }
@@ -129,7 +148,12 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsName: applicationInsightsName
     sendGridApiKeySecretUri: keyVault.outputs.sendGridApiKeySecretUri
     linkSigningKeySecretUri: keyVault.outputs.linkSigningKeySecretUri
+    sendGridWebhookVerificationKeySecretUri: keyVault.outputs.sendGridWebhookVerificationKeySecretUri
+    publicBaseUrl: publicUrl
     senderEmail: senderEmail
+    senderName: senderName
+    allowedSenderDomains: allowedSenderDomains
+    storagePrefix: storagePrefix
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     taskHubName: taskHubName
@@ -143,8 +167,14 @@ module functionApp 'modules/functionapp.bicep' = {
 @description('Name of the function app.')
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
-@description('Public URL of CoachFlow.')
+@description('Default URL of the function app (https://<app>.azurewebsites.net).')
 output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('Public URL CoachFlow builds its links on (CoachFlow__PublicBaseUrl).')
+output COACHFLOW_PUBLIC_URL string = publicUrl
+
+@description('Where to point SendGrid\'s Event Webhook.')
+output SENDGRID_EVENT_WEBHOOK_URL string = '${publicUrl}/api/webhooks/sendgrid'
 
 @description('Name of the storage account (Tables, Queues, Blobs, deployment package).')
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name

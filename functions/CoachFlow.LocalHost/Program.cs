@@ -9,7 +9,13 @@ if (args is ["export", ..]) return await CoachFlow.Web.DataRights.ExportCommand.
 if (args is ["webhooks", ..]) return await CoachFlow.Web.Webhooks.WebhookCommand.RunAsync(args[1..]);
 if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
 
-var builder = WebApplication.CreateBuilder(args);
+// A development host: ./coachflow run, the tests, the CLI and the harness start it with maildev, Azurite and loopback
+// URLs. It runs as Development unless DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise; any other
+// environment holds it to production settings (ProductionSettings), as the Functions app in Azure always is.
+var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } aspnet ? aspnet
+    : Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } dotnet ? dotnet
+    : Environments.Development;
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = environment });
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = WebHosting.MaxRequestBodyBytes);
 var storage = HostServices.StorageOptionsFrom(builder.Configuration);
 var engine = new LocalEngineOptions

@@ -49,8 +49,23 @@ param sendGridApiKeySecretUri string
 @description('Versionless Key Vault secret URI of the link signing key.')
 param linkSigningKeySecretUri string
 
-@description('From address of CoachFlow mail (a verified SendGrid sender).')
+@description('Versionless Key Vault secret URI of the SendGrid Event Webhook verification key.')
+param sendGridWebhookVerificationKeySecretUri string
+
+@description('Public https address of the app (its custom domain, or https://<app>.azurewebsites.net): emailed links are built on it.')
+param publicBaseUrl string
+
+@description('Default From address of a firm\'s mail (a SendGrid verified sender, or an address on an authenticated domain).')
 param senderEmail string
+
+@description('Default From name; empty: each firm\'s mail is from the firm\'s name.')
+param senderName string
+
+@description('Domains a firm may set its own sender on (those authenticated in SendGrid).')
+param allowedSenderDomains string[]
+
+@description('Prefix of CoachFlow\'s tables, containers and queues (letters and digits).')
+param storagePrefix string
 
 @description('Memory per instance in MB.')
 @allowed([
@@ -67,6 +82,11 @@ param maximumInstanceCount int
 
 @description('Durable Functions task hub name (host.json reads it from the CoachFlowTaskHub app setting).')
 param taskHubName string
+
+// A list binds from indexed keys: CoachFlow__Email__AllowedSenderDomains__0, __1, …
+var senderDomainSettings = [
+  for (domain, i) in allowedSenderDomains: { name: 'CoachFlow__Email__AllowedSenderDomains__${i}', value: domain }
+]
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -106,41 +126,53 @@ resource app 'Microsoft.Web/sites@2024-11-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [
-        // Host storage over Entra ID, no account key: leases and the Durable Functions task hub
-        // (control and work-item queues, history and instance tables, lease blobs).
-        { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
-        // The task hub the engagements run in (host.json: "hubName": "%CoachFlowTaskHub%").
-        { name: 'CoachFlowTaskHub', value: taskHubName }
-        // The queue cohort import batches go through (the CohortImportBatch trigger: "%CoachFlowCohortQueue%"):
-        // {CoachFlow:Storage:Prefix}cohort-imports, and the prefix is CoachFlow's default, coachflow.
-        { name: 'CoachFlowCohortQueue', value: 'coachflowcohort-imports' }
-        // When the DataRightsSweep timer trigger runs (NCRONTAB: "%CoachFlowDataRightsSchedule%"): it finishes erasures
-        // that stopped half-way and erases engagements past their firm's retention.
-        { name: 'CoachFlowDataRightsSchedule', value: '0 */10 * * * *' }
-        // When the EngineSweep timer trigger runs (NCRONTAB: "%CoachFlowEngineSweepSchedule%"): engagements the read model says
-        // are running while their orchestration failed, was terminated or is missing are started again and reported.
-        { name: 'CoachFlowEngineSweepSchedule', value: '0 */5 * * * *' }
-        // The queue webhook deliveries are woken through (the WebhookDeliveries trigger: "%CoachFlowWebhookQueue%"):
-        // {CoachFlow:Storage:Prefix}webhook-deliveries, with the same default prefix.
-        { name: 'CoachFlowWebhookQueue', value: 'coachflowwebhook-deliveries' }
-        // DefaultAzureCredential in the worker picks the user-assigned identity from this.
-        { name: 'AZURE_CLIENT_ID', value: identityClientId }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
-        // CoachFlow's own options (section CoachFlow:Storage, CoachFlow:SendGrid, CoachFlow:Links).
-        { name: 'CoachFlow__Storage__AccountName', value: storageAccountName }
-        { name: 'CoachFlow__Storage__BlobUri', value: blobEndpoint }
-        { name: 'CoachFlow__Storage__QueueUri', value: queueEndpoint }
-        { name: 'CoachFlow__Storage__TableUri', value: tableEndpoint }
-        { name: 'CoachFlow__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridApiKeySecretUri})' }
-        { name: 'CoachFlow__SendGrid__SenderEmail', value: senderEmail }
-        { name: 'CoachFlow__Links__SigningKey', value: '@Microsoft.KeyVault(SecretUri=${linkSigningKeySecretUri})' }
-      ]
+      appSettings: concat(
+        [
+          // Host storage over Entra ID, no account key: leases and the Durable Functions task hub
+          // (control and work-item queues, history and instance tables, lease blobs).
+          { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+          { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+          { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+          { name: 'AzureWebJobsStorage__blobServiceUri', value: blobEndpoint }
+          { name: 'AzureWebJobsStorage__queueServiceUri', value: queueEndpoint }
+          { name: 'AzureWebJobsStorage__tableServiceUri', value: tableEndpoint }
+          // The task hub the engagements run in (host.json: "hubName": "%CoachFlowTaskHub%").
+          { name: 'CoachFlowTaskHub', value: taskHubName }
+          // The queue cohort import batches go through (the CohortImportBatch trigger: "%CoachFlowCohortQueue%"):
+          // {CoachFlow:Storage:Prefix}cohort-imports.
+          { name: 'CoachFlowCohortQueue', value: '${storagePrefix}cohort-imports' }
+          // When the DataRightsSweep timer trigger runs (NCRONTAB: "%CoachFlowDataRightsSchedule%"): it finishes erasures
+          // that stopped half-way and erases engagements past their firm's retention.
+          { name: 'CoachFlowDataRightsSchedule', value: '0 */10 * * * *' }
+          // When the EngineSweep timer trigger runs (NCRONTAB: "%CoachFlowEngineSweepSchedule%"): engagements the read model says
+          // are running while their orchestration failed, was terminated or is missing are started again and reported.
+          { name: 'CoachFlowEngineSweepSchedule', value: '0 */5 * * * *' }
+          // The queue webhook deliveries are woken through (the WebhookDeliveries trigger: "%CoachFlowWebhookQueue%"):
+          // {CoachFlow:Storage:Prefix}webhook-deliveries.
+          { name: 'CoachFlowWebhookQueue', value: '${storagePrefix}webhook-deliveries' }
+          // DefaultAzureCredential in the worker picks the user-assigned identity from this.
+          { name: 'AZURE_CLIENT_ID', value: identityClientId }
+          { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsights.properties.ConnectionString }
+          // CoachFlow's own options, by the sections the app binds (functions/CoachFlow.Web/Hosting/ProductionSettings.cs):
+          // outside Development the app refuses to start without the public https URL, SendGrid, its keys and the sender.
+          // infra's test (tests/CoachFlow.Functions.Tests/InfraConfigurationTests.cs) builds the app with exactly these.
+          { name: 'CoachFlow__PublicBaseUrl', value: publicBaseUrl }
+          { name: 'CoachFlow__Storage__Prefix', value: storagePrefix }
+          { name: 'CoachFlow__Storage__BlobUri', value: blobEndpoint }
+          { name: 'CoachFlow__Storage__QueueUri', value: queueEndpoint }
+          { name: 'CoachFlow__Storage__TableUri', value: tableEndpoint }
+          { name: 'CoachFlow__Email__Transport', value: 'sendgrid' }
+          { name: 'CoachFlow__Email__SenderEmail', value: senderEmail }
+          { name: 'CoachFlow__Email__SenderName', value: senderName }
+          { name: 'CoachFlow__SendGrid__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${sendGridApiKeySecretUri})' }
+          {
+            name: 'CoachFlow__SendGrid__WebhookPublicKey'
+            value: '@Microsoft.KeyVault(SecretUri=${sendGridWebhookVerificationKeySecretUri})'
+          }
+          { name: 'CoachFlow__Links__SigningKey', value: '@Microsoft.KeyVault(SecretUri=${linkSigningKeySecretUri})' }
+        ],
+        senderDomainSettings
+      )
     }
     functionAppConfig: {
       deployment: {

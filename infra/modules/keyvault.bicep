@@ -1,4 +1,5 @@
-// Key Vault (RBAC authorization) holding CoachFlow's secrets. The function app reads
+// Key Vault (RBAC authorization) holding CoachFlow's secrets (SendGrid API key, link signing key,
+// SendGrid Event Webhook verification key). The function app reads
 // them through Key Vault references resolved by the platform with its managed identity.
 
 @description('Azure region for the vault.')
@@ -22,6 +23,10 @@ param sendGridApiKey string
 @description('HMAC key for signed engagement links, stored as secret "link-signing-key".')
 @secure()
 param linkSigningKey string
+
+@description('SendGrid Event Webhook verification key (the base64 public key SendGrid shows), stored as secret "sendgrid-webhook-verification-key".')
+@secure()
+param sendGridWebhookVerificationKey string
 
 @description('Turn on purge protection (cannot be turned off again; recommended for production).')
 param enablePurgeProtection bool = false
@@ -73,6 +78,15 @@ resource linkSigningSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource sendGridWebhookSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'sendgrid-webhook-verification-key'
+  properties: {
+    value: sendGridWebhookVerificationKey
+    contentType: 'text/plain'
+  }
+}
+
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, appIdentity.id, keyVaultSecretsUserRoleId)
   scope: vault
@@ -92,3 +106,6 @@ output sendGridApiKeySecretUri string = sendGridSecret.properties.secretUri
 
 @description('Versionless URI of the link signing secret.')
 output linkSigningKeySecretUri string = linkSigningSecret.properties.secretUri
+
+@description('Versionless URI of the SendGrid Event Webhook verification key secret.')
+output sendGridWebhookVerificationKeySecretUri string = sendGridWebhookSecret.properties.secretUri

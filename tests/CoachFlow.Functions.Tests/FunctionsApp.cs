@@ -20,16 +20,35 @@ internal static class FunctionsApp
     /// <summary>The app's build output (the project reference builds it first): functions.metadata, host.json, worker.config.json.</summary>
     public static string BuildOutput { get; } = Path.Combine(Repository.Root, "functions", "CoachFlow.Functions", "bin", Metadata("Configuration"), Metadata("TargetFramework"));
 
-    public static IHost Build(Action<IServiceCollection>? services = null)
+    /// <summary>The app in Development, where the local defaults are allowed; links are signed with a configured key, so nothing here needs storage.</summary>
+    public static IHost Build(Action<IServiceCollection>? services = null) =>
+        Build(Environments.Development, [new("CoachFlow__Links__SigningKey", "functions-tests-link-signing-key-0123456789")], services);
+
+    /// <summary>
+    /// The app in <paramref name="environment"/> with <paramref name="appSettings"/> as its app settings (as Azure hands
+    /// them to the worker: environment variables, <c>__</c> for <c>:</c>), and <paramref name="observer"/>, when given, as
+    /// the configuration source asked first for every key.
+    /// </summary>
+    public static IHost Build(string environment, IEnumerable<KeyValuePair<string, string>> appSettings, Action<IServiceCollection>? services = null, IConfigurationSource? observer = null)
     {
         var builder = FunctionsApplication.CreateBuilder([]);
+        builder.Environment.EnvironmentName = environment;
         // What the worker does first, for its entry assembly: run the extensions' start-up code the SDK generated into
         // the app (here that is the Durable Functions extension's). The test host is the entry assembly here, so do it by hand.
         var startup = typeof(FunctionsHosting).Assembly.GetCustomAttribute<WorkerExtensionStartupCodeExecutorInfoAttribute>()
             ?? throw new InvalidOperationException("The Functions SDK generated no extension start-up code into CoachFlow.Functions.");
         ((WorkerExtensionStartup)Activator.CreateInstance(startup.StartupCodeExecutorType)!).Configure(builder);
-        // Links are signed with a configured key, so nothing here needs storage.
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["CoachFlow:Links:SigningKey"] = "functions-tests-link-signing-key-0123456789" });
+        // What the Functions host hands the worker it starts (its gRPC endpoint and ids): the worker's services need them
+        // to be made. Nothing listens there; no test here connects.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Functions:Worker:HostEndpoint"] = "http://127.0.0.1:9",
+            ["Functions:Worker:WorkerId"] = "functions-tests",
+            ["Functions:Worker:RequestId"] = "functions-tests",
+            ["Functions:Worker:GrpcMaxMessageLength"] = "2147483647",
+        });
+        builder.Configuration.AddInMemoryCollection(appSettings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)));
+        if (observer is not null) ((IConfigurationBuilder)builder.Configuration).Add(observer);
         builder.AddCoachFlowFunctions();
         services?.Invoke(builder.Services);
         return builder.Build();

@@ -80,6 +80,24 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
         Assert.DoesNotContain(await tenancy.FirmsWithRetentionAsync(), f => f.FirmId == firmId);
     }
 
+    [Fact]
+    public async Task Given_a_firm_with_no_sender_of_its_own_When_set_sender_sets_one_Then_the_firm_sends_from_it_and_an_address_that_is_not_one_changes_nothing()
+    {
+        var firmId = Value((await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example")).Output, "firm");
+        var tenancy = await TenancyAsync();
+        Assert.Equal(CoachFlow.Web.Email.EmailOptions.DevelopmentSender, (await tenancy.GetFirmAsync(firmId))!.SenderEmail); // the deployment's default (none configured here)
+
+        var set = await AdminAsync("set-sender", "--firm", firmId, "--name", "Acme Coaching Team", "--email", "hello@acme.example");
+        Assert.Contains("sender: Acme Coaching Team <hello@acme.example>", set.Output, StringComparison.Ordinal);
+        var firm = (await tenancy.GetFirmAsync(firmId))!;
+        Assert.Equal(("Acme Coaching Team", "hello@acme.example"), (firm.SenderName, firm.SenderEmail));
+
+        var refused = await AdminAsync(expectSuccess: false, "set-sender", "--firm", firmId, "--name", "Acme", "--email", "not-an-address");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("is not an email address", refused.Output, StringComparison.Ordinal);
+        Assert.Equal("hello@acme.example", (await tenancy.GetFirmAsync(firmId))!.SenderEmail);
+    }
+
     private Task<(int ExitCode, string Output)> AdminAsync(params string[] args) => AdminAsync(expectSuccess: true, args);
 
     private async Task<(int ExitCode, string Output)> AdminAsync(bool expectSuccess, params string[] args)

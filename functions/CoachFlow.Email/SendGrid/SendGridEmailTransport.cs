@@ -9,14 +9,20 @@ namespace CoachFlow.Email.SendGrid;
 /// <summary>Where and how the SendGrid transport posts.</summary>
 public sealed class SendGridOptions
 {
-    /// <summary>The configuration section the host binds: <c>Email:SendGrid</c>.</summary>
-    public const string SectionName = "Email:SendGrid";
+    /// <summary>The configuration section the host binds.</summary>
+    public const string Section = "CoachFlow:SendGrid";
 
     /// <summary>The API's scheme, host and port (any path is ignored: it always posts to <c>/v3/mail/send</c>); tests point it at a local listener.</summary>
     public Uri BaseUrl { get; set; } = new("https://api.sendgrid.com");
 
     /// <summary>A key with the Mail Send permission. Never logged.</summary>
     public string ApiKey { get; set; } = "";
+
+    /// <summary>
+    /// The Event Webhook's verification key (Settings → Mail Settings → Event Webhook → Signature Verification: the
+    /// base64 public key SendGrid shows). Without it the webhook answers 404.
+    /// </summary>
+    public string? WebhookPublicKey { get; set; }
 }
 
 /// <summary>Sends through SendGrid's Mail Send v3 API (<c>POST /v3/mail/send</c>) with SendGrid's own client.</summary>
@@ -30,7 +36,7 @@ public sealed partial class SendGridEmailTransport(HttpClient http, SendGridOpti
     public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(options.ApiKey))
-            throw new EmailTransportException("SendGrid is not configured: Email:SendGrid:ApiKey is empty.");
+            throw new EmailTransportException("SendGrid is not configured: CoachFlow:SendGrid:ApiKey is empty.");
 
         var client = new SendGridClient(http, new SendGridClientOptions
         {

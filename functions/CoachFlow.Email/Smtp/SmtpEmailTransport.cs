@@ -8,8 +8,8 @@ namespace CoachFlow.Email.Smtp;
 /// <summary>Where the SMTP transport connects. The defaults reach a local maildev.</summary>
 public sealed class SmtpOptions
 {
-    /// <summary>The configuration section the host binds: <c>Email:Smtp</c>.</summary>
-    public const string SectionName = "Email:Smtp";
+    /// <summary>The configuration section the host binds.</summary>
+    public const string Section = "CoachFlow:Smtp";
 
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1025;

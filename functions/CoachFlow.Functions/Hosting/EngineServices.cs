@@ -27,15 +27,15 @@ public static class EngineServices
     /// </summary>
     public static IServiceCollection AddEngagementEngine(this IServiceCollection services, IConfiguration configuration, ProgramCatalog programs, EngagementWorkflow rules)
     {
-        var storage = configuration.GetSection("CoachFlow:Storage");
-        var tables = storage["TableUri"] is { Length: > 0 } tableUri
-            ? new TableServiceClient(new Uri(tableUri), new DefaultAzureCredential())
-            : new TableServiceClient(storage["ConnectionString"] is { Length: > 0 } cs ? cs : "UseDevelopmentStorage=true");
+        var storage = CoachFlow.Web.Hosting.HostServices.StorageOptionsFrom(configuration);
+        var tables = storage.TableUri is { } tableUri
+            ? new TableServiceClient(tableUri, new DefaultAzureCredential())
+            : new TableServiceClient(storage.ConnectionString is { Length: > 0 } cs ? cs : "UseDevelopmentStorage=true");
         services.AddSingleton(programs);
         services.AddSingleton(rules);
         services.TryAddSingleton(EngineSettings.Default);
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new EngagementStore(tables, storage["Prefix"] is { Length: > 0 } prefix ? prefix : DefaultPrefix));
+        services.AddSingleton(new EngagementStore(tables, storage.Prefix is { Length: > 0 } ? storage.CheckedPrefix : DefaultPrefix));
         services.AddHostedService<ReadModelTables>();
         services.AddSingleton<EffectSequence>();
         services.TryAddSingleton<IEngagementNotices>(NoEngagementNotices.Instance); // CoachFlow.Web adds its own (emails to firm admins)

@@ -12,16 +12,6 @@ using CoachFlow.Workflows.Programs;
 
 namespace CoachFlow.Web.Email;
 
-/// <summary>Where emailed links point and how long they last.</summary>
-public sealed class LinkOptions
-{
-    /// <summary>The public address of this app, e.g. https://coachflow.example.com (links are built on it).</summary>
-    public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:7071");
-
-    /// <summary>How long a link stays usable unless its purpose says otherwise.</summary>
-    public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(30);
-}
-
 /// <summary>
 /// Runs <see cref="SendEmail"/> and <see cref="NotifyCoach"/> effects: renders the email for its kind with the
 /// firm's branding, puts a signed link in it (never the client's answers), attaches the session's .ics where there

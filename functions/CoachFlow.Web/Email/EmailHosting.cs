@@ -2,36 +2,25 @@ using CoachFlow.Email;
 using CoachFlow.Email.Rendering;
 using CoachFlow.Email.SendGrid;
 using CoachFlow.Email.Smtp;
+using Microsoft.Extensions.Options;
 
 namespace CoachFlow.Web.Email;
 
 public static class EmailHosting
 {
     /// <summary>
-    /// Email: <c>CoachFlow:Email:Transport</c> = <c>smtp</c> (default; <c>CoachFlow:Smtp</c>, maildev locally) or
-    /// <c>sendgrid</c> (<c>CoachFlow:SendGrid:ApiKey</c>, from Key Vault in Azure).
+    /// Email through <see cref="EmailOptions.Transport"/>: <c>smtp</c> (the default; <see cref="SmtpOptions"/>, maildev
+    /// locally) or <c>sendgrid</c> (<see cref="SendGridOptions"/>, the API key from Key Vault in Azure). The options are
+    /// bound and validated by <see cref="Hosting.ProductionSettings.AddCoachFlowOptions"/>.
     /// </summary>
-    public static IServiceCollection AddCoachFlowEmail(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddCoachFlowEmail(this IServiceCollection services)
     {
-        var links = new LinkOptions();
-        configuration.GetSection("CoachFlow").Bind(links);
-        services.AddSingleton(links);
         services.AddSingleton<EmailRenderer>();
-        var transport = configuration["CoachFlow:Email:Transport"] ?? "smtp";
-        if (string.Equals(transport, "sendgrid", StringComparison.OrdinalIgnoreCase))
-        {
-            var sendGrid = new SendGridOptions();
-            configuration.GetSection("CoachFlow:SendGrid").Bind(sendGrid);
-            services.AddSingleton(sendGrid);
-            services.AddHttpClient<IEmailTransport, SendGridEmailTransport>();
-        }
-        else
-        {
-            var smtp = new SmtpOptions();
-            configuration.GetSection("CoachFlow:Smtp").Bind(smtp);
-            services.AddSingleton(smtp);
-            services.AddSingleton<IEmailTransport, SmtpEmailTransport>();
-        }
+        services.AddHttpClient<SendGridEmailTransport>();
+        services.AddSingleton<SmtpEmailTransport>();
+        services.AddSingleton<IEmailTransport>(sp => sp.GetRequiredService<IOptions<EmailOptions>>().Value.Transport == EmailTransportKind.SendGrid
+            ? sp.GetRequiredService<SendGridEmailTransport>()
+            : sp.GetRequiredService<SmtpEmailTransport>());
         services.AddSingleton<EmailEffects>();
         return services;
     }

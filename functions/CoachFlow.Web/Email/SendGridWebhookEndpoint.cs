@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using CoachFlow.Email.SendGrid;
 using CoachFlow.Email.Webhooks;
 using CoachFlow.Orchestrations;
 using CoachFlow.Web.Hosting;
@@ -23,11 +24,12 @@ public static class SendGridWebhookEndpoint
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, IConfiguration configuration, EngagementEngine engine, StorageAccount storage, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, SendGridOptions sendGrid, EngagementEngine engine, StorageAccount storage, TimeProvider time, CancellationToken ct)
     {
-        var publicKey = configuration["CoachFlow:SendGrid:WebhookPublicKey"];
+        // Outside Development the app does not start without it (ProductionSettings); locally it may be unset.
+        var publicKey = sendGrid.WebhookPublicKey;
         if (string.IsNullOrEmpty(publicKey))
-            return TypedResults.Problem("The SendGrid webhook is not configured: set CoachFlow:SendGrid:WebhookPublicKey to the verification key shown in SendGrid.", statusCode: 404, title: "Not configured");
+            return TypedResults.Problem($"The SendGrid webhook is not configured: set {ProductionSettings.Setting(SendGridOptions.Section + ":WebhookPublicKey")} to the verification key shown in SendGrid.", statusCode: 404, title: "Not configured");
         if (request.ContentLength > MaxBody) return TypedResults.Problem("The event batch is larger than 1 MB.", statusCode: 413, title: "Too large");
 
         using var buffer = new MemoryStream();

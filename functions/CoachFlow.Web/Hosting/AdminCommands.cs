@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CoachFlow.Web.Email;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
 
@@ -6,7 +7,7 @@ namespace CoachFlow.Web.Hosting;
 
 /// <summary>
 /// <c>CoachFlow.LocalHost admin …</c>: create a firm and its first admin (printing the token, shown once),
-/// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm. Storage comes from the same configuration as
+/// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm, set a firm's retention or sender. Storage comes from the same configuration as
 /// the app (CoachFlow__Storage__ConnectionString).
 /// </summary>
 public static class AdminCommands
@@ -88,7 +89,23 @@ public static class AdminCommands
             return 0;
         });
 
-        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo, setRetention };
+        var senderFirm = new Option<string>("--firm") { Description = "The firm's id", Required = true };
+        var senderName = new Option<string>("--name") { Description = "The From name of the firm's mail, e.g. the firm's name", Required = true };
+        var senderEmail = new Option<string>("--email")
+        {
+            Description = "The From address: a SendGrid verified sender or an address on an authenticated domain (CoachFlow__Email__AllowedSenderDomains, when set)",
+            Required = true,
+        };
+        var setSender = new Command("set-sender", "Set whom the firm's mail is from (replies still go to its coach); docs/deploy.md") { senderFirm, senderName, senderEmail };
+        setSender.SetAction(async (parse, ct) =>
+        {
+            var tenancy = await OpenAsync(ct);
+            var firm = await tenancy.SetSenderAsync(parse.GetValue(senderFirm)!, parse.GetValue(senderName), parse.GetValue(senderEmail), ct);
+            Console.WriteLine($"sender: {firm.SenderName} <{firm.SenderEmail}>");
+            return 0;
+        });
+
+        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo, setRetention, setSender };
         try
         {
             return await root.Parse(args).InvokeAsync();
@@ -105,7 +122,7 @@ public static class AdminCommands
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var storage = new StorageAccount(HostServices.StorageOptionsFrom(configuration));
         await storage.EnsureCreatedAsync(ct);
-        var tenancy = new TenancyStore(storage, TimeProvider.System);
+        var tenancy = new TenancyStore(storage, TimeProvider.System, configuration.GetSection(EmailOptions.Section).Get<EmailOptions>());
         await tenancy.EnsureCreatedAsync(ct);
         return tenancy;
     }

@@ -21,29 +21,24 @@ public static class HostServices
 {
     public static IServiceCollection AddCoachFlowServices(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = StorageOptionsFrom(configuration);
-        services.AddSingleton(options);
+        services.AddCoachFlowOptions(configuration);
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider))) services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new StorageAccount(sp.GetRequiredService<StorageOptions>()));
-        services.AddSingleton<TenancyStore>();
+        services.AddSingleton(sp => new TenancyStore(sp.GetRequiredService<StorageAccount>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<EmailOptions>()));
         services.AddSingleton<DocumentStore>();
         services.AddSingleton<DocumentWriter>();
         services.AddSingleton<EngagementService>();
         services.AddSingleton<IEngagementEffects, EngagementEffects>();
         services.AddSingleton<IEngagementNotices, EngagementNotices>(); // replaces the engine's default, which tells nobody
-        services.AddSingleton(sp => LinkSigner.CreateAsync(configuration["CoachFlow:Links:SigningKey"], sp.GetRequiredService<StorageAccount>(),
+        services.AddSingleton(sp => LinkSigner.CreateAsync(sp.GetRequiredService<LinkSigningOptions>().SigningKey, sp.GetRequiredService<StorageAccount>(),
             sp.GetRequiredService<TimeProvider>()).GetAwaiter().GetResult());
         services.AddHostedService<StorageSetup>();
         return services;
     }
 
-    /// <summary>The <c>CoachFlow:Storage</c> section.</summary>
-    public static StorageOptions StorageOptionsFrom(IConfiguration configuration)
-    {
-        var options = new StorageOptions();
-        configuration.GetSection("CoachFlow:Storage").Bind(options);
-        return options;
-    }
+    /// <summary>The <see cref="StorageOptions.Section"/> section, for what reads it before there are services (the command line, the local engine).</summary>
+    public static StorageOptions StorageOptionsFrom(IConfiguration configuration) =>
+        configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {

@@ -9,6 +9,9 @@ namespace CoachFlow.Web.Hosting;
 /// <summary>Where CoachFlow keeps its data (configuration section <c>CoachFlow:Storage</c>).</summary>
 public sealed class StorageOptions
 {
+    /// <summary>The configuration section the host binds.</summary>
+    public const string Section = "CoachFlow:Storage";
+
     /// <summary>Storage connection string (Azurite locally). Ignored when the service URIs are set.</summary>
     public string? ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 

@@ -28,7 +28,7 @@ public static class WebHosting
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default);
         services.AddOpenApi();
         services.AddCoachFlowServices(configuration);
-        services.AddCoachFlowEmail(configuration);
+        services.AddCoachFlowEmail();
         services.AddSharedDataProtection();
         services.AddCoachFlowTelemetry(configuration);
         services.AddClientPages();
@@ -62,6 +62,7 @@ public static class WebHosting
         app.MapFirmDashboard();
         app.MapExportApi();
         app.MapErasureApi();
+        app.MapSenderApi();
         app.MapWebhooksApi();
         return app;
     }

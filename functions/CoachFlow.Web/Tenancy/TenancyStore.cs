@@ -3,6 +3,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using CoachFlow.Orchestrations;
+using CoachFlow.Web.Email;
 using CoachFlow.Web.Hosting;
 
 namespace CoachFlow.Web.Tenancy;
@@ -18,6 +19,8 @@ public enum Role
     Sponsor,
 }
 
+/// <param name="SenderName">The From name of the firm's mail: its own, else the deployment's default, else the firm's name.</param>
+/// <param name="SenderEmail">The From address of the firm's mail: its own (set by a firm admin), else the deployment's default (<see cref="EmailOptions.SenderEmail"/>). Replies go to the coach.</param>
 /// <param name="RetentionMonths">Engagements that are over are erased this many months after they closed or ended; null: kept (the default).</param>
 public sealed record Firm(string FirmId, string Name, string PrimaryColor, string? LogoUrl, string SenderName, string SenderEmail, int? RetentionMonths = null);
 
@@ -37,8 +40,10 @@ public sealed record IssuedToken(string Token, string TokenId, DateTimeOffset Ex
 /// Firms, their coaches and personal access tokens, in one table. Tokens are shown once and stored only as
 /// a SHA-256 hash; they expire and can be revoked.
 /// </summary>
-public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
+/// <param name="email">Where a firm's default sender comes from; none: the development placeholder.</param>
+public sealed class TenancyStore(StorageAccount storage, TimeProvider time, EmailOptions? email = null)
 {
+    private readonly EmailOptions _email = email ?? new EmailOptions();
     private const string TokenPrefix = "cfp_";
     private readonly TableClient _table = storage.Table("tenancy");
 
@@ -46,14 +51,14 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
 
     public async Task<(Firm Firm, Coach Admin, IssuedToken Token)> CreateFirmAsync(string name, string adminName, string adminEmail, TimeSpan tokenLifetime, string? firmId = null, CancellationToken ct = default)
     {
-        var firm = new Firm(firmId ?? NewId("firm"), Require(name, "firm name", 200), "#1f5f8b", null, name, "coaching@coachflow.local");
-        await _table.AddEntityAsync(new TableEntity("firm", firm.FirmId)
+        // No sender of its own yet: the firm sends from the deployment's default until an admin sets one.
+        var row = new TableEntity("firm", firmId ?? NewId("firm"))
         {
-            ["Name"] = firm.Name,
-            ["PrimaryColor"] = firm.PrimaryColor,
-            ["SenderName"] = firm.SenderName,
-            ["SenderEmail"] = firm.SenderEmail,
-        }, ct);
+            ["Name"] = Require(name, "firm name", 200),
+            ["PrimaryColor"] = "#1f5f8b",
+        };
+        await _table.AddEntityAsync(row, ct);
+        var firm = ToFirm(row);
         var admin = await AddCoachAsync(firm.FirmId, adminName, adminEmail, Role.FirmAdmin, coachId: null, ct);
         var token = await IssueTokenAsync(admin, tokenLifetime, ct);
         return (firm, admin, token);
@@ -120,8 +125,34 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time)
         return ToFirm(f);
     }
 
-    private static Firm ToFirm(TableEntity f) => new(f.RowKey, f.GetString("Name"), f.GetString("PrimaryColor") ?? "#1f5f8b", f.GetString("LogoUrl"),
-        f.GetString("SenderName") ?? f.GetString("Name"), f.GetString("SenderEmail") ?? "coaching@coachflow.local", f.GetInt32("RetentionMonths") is > 0 and var months ? months : null);
+    private Firm ToFirm(TableEntity f)
+    {
+        // Firms created before senders were configurable stored the local placeholder: that is "none of its own".
+        var own = f.GetString("SenderEmail") is { Length: > 0 } e && e != EmailOptions.DevelopmentSender ? e : null;
+        var name = own is not null ? f.GetString("SenderName") : null;
+        return new(f.RowKey, f.GetString("Name"), f.GetString("PrimaryColor") ?? "#1f5f8b", f.GetString("LogoUrl"),
+            name ?? (string.IsNullOrWhiteSpace(_email.SenderName) ? f.GetString("Name") : _email.SenderName.Trim()), own ?? _email.DefaultSenderEmail,
+            f.GetInt32("RetentionMonths") is > 0 and var months ? months : null);
+    }
+
+    /// <summary>
+    /// Sets the name and address the firm's mail is from (replies still go to its coach). The address must be a SendGrid
+    /// verified sender or on an authenticated domain; where the deployment lists its domains
+    /// (<see cref="EmailOptions.AllowedSenderDomains"/>) it must be on one of them.
+    /// </summary>
+    public async Task<Firm> SetSenderAsync(string firmId, string? name, string? email, CancellationToken ct = default)
+    {
+        var senderName = Require(name, "sender name", 200);
+        if (senderName.Any(c => char.IsControl(c) || c is '"' or '<' or '>'))
+            throw new BadInputException("The sender name cannot hold quotes, angle brackets or line breaks.");
+        var address = RequireEmail(email?.Trim());
+        if (!_email.AllowsSender(address))
+            throw new BadInputException($"'{address}' is not on a domain this deployment may send from ({string.Join(", ", _email.AllowedSenderDomains)}): "
+                + "use an address on one of them, or ask the operator to authenticate the domain in SendGrid and add it to CoachFlow__Email__AllowedSenderDomains.");
+        if (await GetFirmAsync(firmId, ct) is null) throw new BadInputException($"There is no firm '{firmId}'.");
+        await _table.UpdateEntityAsync(new TableEntity("firm", firmId) { ["SenderName"] = senderName, ["SenderEmail"] = address }, ETag.All, TableUpdateMode.Merge, ct);
+        return await GetFirmAsync(firmId, ct) ?? throw new BadInputException($"There is no firm '{firmId}'.");
+    }
 
     /// <summary>Every firm that keeps engagements for a limited time (for the retention sweep): one partition query.</summary>
     public async Task<IReadOnlyList<Firm>> FirmsWithRetentionAsync(CancellationToken ct = default)

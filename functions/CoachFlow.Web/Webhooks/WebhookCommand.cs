@@ -107,7 +107,7 @@ public static class WebhookCommand
         services.AddLogging();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddCoachFlowServices(configuration); // storage and tenancy (the rest is never resolved here)
-        services.AddCoachFlowEmail(configuration);
+        services.AddCoachFlowEmail();
         services.AddSharedDataProtection();
         services.AddWebhooks(configuration);
         await using var provider = services.BuildServiceProvider();

@@ -162,7 +162,7 @@ public sealed partial class EffectOnceTests(EffectOnceTests.Stack stack) : IClas
             }).Build();
 
             var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(Clock);
-            services.AddCoachFlowServices(configuration).AddCoachFlowEmail(configuration);
+            services.AddCoachFlowServices(configuration).AddCoachFlowEmail();
             services.AddSingleton(sp => Transport = new CutOffTransport(new SmtpEmailTransport(sp.GetRequiredService<SmtpOptions>(), NullLogger<SmtpEmailTransport>.Instance)));
             services.AddSingleton<IEmailTransport>(sp => sp.GetRequiredService<CutOffTransport>());
             services.AddSingleton(ProgramCatalog.BuiltIn).AddSingleton(new EngagementWorkflow(ProgramCatalog.BuiltIn));
