@@ -23,6 +23,9 @@ public sealed class HostCrashTests(Xunit.Abstractions.ITestOutputHelper output)
         await using var stack = await CrashStack.StartAsync();
         var token = stack.CoachToken;
         var maildev = stack.Maildev;
+        // A deployment's public address stays when its host restarts; the restarted test host listens on another port,
+        // so links are built on a fixed address here (this test reads the emails, it never opens their links).
+        stack.Environment["CoachFlow__PublicBaseUrl"] = "https://coaching.northwind.test";
 
         // The first host takes the burst (16 at a time, as a firm's tool would send it) and is killed once about a third is answered.
         var answered = new ConcurrentDictionary<string, string>(); // client email → engagement id
