@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CoachFlow.Web.Hosting;
@@ -53,12 +52,7 @@ public sealed class SenderFixture : IAsyncLifetime
         return (Client(adminToken.Token), Client((await Tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token), coach.Email);
     }
 
-    private HttpClient Client(string token)
-    {
-        var client = new HttpClient { BaseAddress = _app!.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private HttpClient Client(string token) => Lifecycle.CrashStack.Api(_app!, token);
 
     public async Task DisposeAsync()
     {
