@@ -131,8 +131,8 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         if (record is null)
         {
             // Not decided within the wait: "decided shortly" only holds if something runs the engagement.
-            if (await repair.DiagnoseAsync(engagementId, ct) is null) return new RaiseOutcome(RaiseOutcome.Accepted, null, null, duplicate);
-            await repair.RepairIfStoppedAsync(engagementId, ct);
+            if (await repair.DiagnoseAsync(engagementId, ct) is not { } found) return new RaiseOutcome(RaiseOutcome.Accepted, null, null, duplicate);
+            await repair.RepairAsync(engagementId, found, ct);
             record = await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
             if (record is null) return new RaiseOutcome(RaiseOutcome.Repairing, null, null, duplicate);
         }

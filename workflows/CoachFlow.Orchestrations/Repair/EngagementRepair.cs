@@ -65,9 +65,15 @@ public sealed partial class EngagementRepair(DurableTaskClient client, Engagemen
     }
 
     /// <summary>Repairs the engagement if nothing runs it; returns what was repaired, or null when nothing needed it (or another repair won).</summary>
-    public async Task<EngagementRepaired?> RepairIfStoppedAsync(string engagementId, CancellationToken ct = default)
+    public async Task<EngagementRepaired?> RepairIfStoppedAsync(string engagementId, CancellationToken ct = default) =>
+        await DiagnoseAsync(engagementId, ct) is { } found ? await RepairAsync(engagementId, found, ct) : null;
+
+    /// <summary>
+    /// Repairs an engagement <see cref="DiagnoseAsync"/> found stopped (<paramref name="found"/> says how); null when another
+    /// repair won the claim.
+    /// </summary>
+    public async Task<EngagementRepaired?> RepairAsync(string engagementId, string found, CancellationToken ct = default)
     {
-        if (await DiagnoseAsync(engagementId, ct) is not { } found) return null;
         var now = time.GetUtcNow();
         if (await store.ClaimRepairAsync(engagementId, found, now, options.Value.MinAge, ct) is not { } snapshot) return null;
 
