@@ -13,10 +13,11 @@ namespace CoachFlow.Functions.Http;
 /// the endpoints after it), with the same handlers, filters and problem details.
 /// </summary>
 /// <remarks>
-/// The Functions host chose the trigger by its route, and the worker's own ASP.NET Core routing marked that function
-/// as the request's endpoint. CoachFlow routes the request again over its endpoints, so the endpoint and route values
-/// it runs with are exactly the local host's (constraints, 404 and 405 problems included); the triggers only decide
-/// which requests reach the worker, and a test keeps their routes equal to the endpoints'.
+/// The Functions host chose the trigger by its path prefix (<see cref="HttpTriggers"/>), and the worker's own ASP.NET
+/// Core routing marked that function as the request's endpoint. CoachFlow routes the request again over its endpoints,
+/// so the endpoint and route values it runs with are exactly the local host's (constraints, 404 and 405 problems
+/// included); the triggers only decide which requests reach the worker, and a test keeps every endpoint reachable
+/// through exactly one of them.
 /// </remarks>
 public sealed class HttpDispatch
 {
