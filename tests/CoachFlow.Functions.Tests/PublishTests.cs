@@ -21,9 +21,7 @@ public sealed class PublishTests : IDisposable
     {
         var stage = Path.Combine(_dir, "stage");
         var zip = Path.Combine(_dir, "coachflow-functions.zip");
-        var started = Stopwatch.StartNew();
         Assert.Equal(zip, await RunPublishAsync(stage, zip));
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(90), $"publish.sh took {started.Elapsed.TotalSeconds:0} s");
 
         using var archive = ZipFile.OpenRead(zip);
         var entries = archive.Entries.Select(e => e.FullName.Replace('\\', '/')).ToHashSet(StringComparer.Ordinal);
