@@ -3,13 +3,9 @@ using CoachFlow.Web.Hosting;
 
 // The local host: CoachFlow's HTTP surface and its engagements' orchestrators and activities in one ASP.NET Core
 // process, on an in-process Durable Task sidecar over Azurite (see docs/architecture.md, "The local engine").
-if (args is ["admin", ..]) return await AdminCommands.RunAsync(args[1..]);
-if (args is ["cohort", ..]) return await CoachFlow.Web.Cohorts.CohortCommand.RunAsync(args[1..]);
-if (args is ["export", ..]) return await CoachFlow.Web.DataRights.ExportCommand.RunAsync(args[1..]);
-if (args is ["webhooks", ..]) return await CoachFlow.Web.Webhooks.WebhookCommand.RunAsync(args[1..]);
-if (args is ["demo", var appUrl, var token, var inboxUrl]) return await DemoCommand.RunAsync(new Uri(appUrl), token, new Uri(inboxUrl), TimeSpan.FromMinutes(10));
-
-// A development host: ./coachflow run, the tests, the CLI and the harness start it with maildev, Azurite and loopback
+// The command line (admin, cohort, export, webhooks, demo) is cli/CoachFlow.Cli, not this host.
+//
+// A development host: ./coachflow run, the tests, the demo and the harness start it with maildev, Azurite and loopback
 // URLs. It runs as Development unless DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise; any other
 // environment holds it to production settings (ProductionSettings), as the Functions app in Azure always is.
 var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } aspnet ? aspnet
@@ -36,4 +32,3 @@ var app = builder.Build();
 app.UseCoachFlowMiddleware();
 app.MapCoachFlow();
 await app.RunAsync();
-return 0;

@@ -32,7 +32,7 @@ internal static class ApiBench
     private static readonly TimeSpan IdlePause = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CohortLimit = TimeSpan.FromMinutes(20);
 
-    public static async Task<int> RunAsync(string storage, int smtpPort, Uri inbox, string appDll, int engagements, int concurrency, string cohortProgram)
+    public static async Task<int> RunAsync(string storage, int smtpPort, Uri inbox, string appDll, string cliDll, int engagements, int concurrency, string cohortProgram)
     {
         var run = $"{DateTime.UtcNow.Ticks % 1_000_000_000}";
         var environment = new Dictionary<string, string>
@@ -45,7 +45,7 @@ internal static class ApiBench
         LocalHostProcess started;
         try
         {
-            token = await LocalHostProcess.SeedDemoAsync(appDll, environment);
+            token = await LocalHostProcess.SeedDemoAsync(cliDll, environment);
             started = await LocalHostProcess.StartAsync(appDll, environment, TimeSpan.FromSeconds(90));
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)

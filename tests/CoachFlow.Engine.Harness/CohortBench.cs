@@ -22,7 +22,7 @@ internal static class CohortBench
     private static readonly TimeSpan LivePause = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(20);
 
-    public static async Task<int> RunAsync(string storage, int smtpPort, Uri inbox, string appDll, int rows)
+    public static async Task<int> RunAsync(string storage, int smtpPort, Uri inbox, string appDll, string cliDll, int rows)
     {
         var run = $"{DateTime.UtcNow.Ticks % 1_000_000_000}";
         var environment = new Dictionary<string, string>
@@ -35,8 +35,8 @@ internal static class CohortBench
         LocalHostProcess started;
         try
         {
-            coachToken = await LocalHostProcess.SeedDemoAsync(appDll, environment);
-            adminToken = await LocalHostProcess.AdminAsync(appDll, ["add-user", "--firm", "firm-demo", "--name", "Bench Admin", "--email", "bench-admin@northwind.example", "--role", "firm-admin"], environment);
+            coachToken = await LocalHostProcess.SeedDemoAsync(cliDll, environment);
+            adminToken = await LocalHostProcess.AdminAsync(cliDll, ["add-user", "--firm", "firm-demo", "--name", "Bench Admin", "--email", "bench-admin@northwind.example", "--role", "firm-admin"], environment);
             started = await LocalHostProcess.StartAsync(appDll, environment, TimeSpan.FromSeconds(90));
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
+using CoachFlow.Cli;
 using CoachFlow.Documents;
 using CoachFlow.Documents.Samples;
 using CoachFlow.Orchestrations;

@@ -38,15 +38,15 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>The last lines the app printed, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Runs <c>admin seed-demo</c> with the same configuration and returns the demo coach's token.</summary>
-    public static Task<string> SeedDemoAsync(string appDll, IReadOnlyDictionary<string, string> environment) =>
-        AdminAsync(appDll, ["seed-demo"], environment);
+    /// <summary>Runs the command line's <c>admin seed-demo</c> with the same configuration and returns the demo coach's token.</summary>
+    public static Task<string> SeedDemoAsync(string cliDll, IReadOnlyDictionary<string, string> environment) =>
+        AdminAsync(cliDll, ["seed-demo"], environment);
 
-    /// <summary>Runs <c>admin …</c> (<c>seed-demo</c>, <c>add-user</c>) with the same configuration and returns the token it printed.</summary>
-    public static async Task<string> AdminAsync(string appDll, string[] args, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Runs the command line's (<paramref name="cliDll"/>) <c>admin …</c> (<c>seed-demo</c>, <c>add-user</c>) with the same configuration and returns the token it printed.</summary>
+    public static async Task<string> AdminAsync(string cliDll, string[] args, IReadOnlyDictionary<string, string> environment)
     {
-        var info = Info(appDll, ["admin", .. args], environment);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {appDll}.");
+        var info = Info(cliDll, ["admin", .. args], environment);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {cliDll}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
@@ -88,9 +88,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ProcessStartInfo Info(string appDll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
+    private static ProcessStartInfo Info(string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var path = Path.GetFullPath(appDll);
+        var path = Path.GetFullPath(dll);
         var info = new ProcessStartInfo("dotnet", [path, .. arguments])
         {
             WorkingDirectory = Path.GetDirectoryName(path)!,

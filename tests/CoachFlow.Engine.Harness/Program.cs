@@ -7,9 +7,9 @@ using CoachFlow.Workflows.Programs;
 //   serve <storage> <hub>            run until stopped (or killed)
 //   burst <storage> <hub> <count>    start <count> engagements (eng-<hub>-1 …), printing "accepted <id>" as each start returns, then serve
 //   bench <storage> [--engagements N] [--concurrency N]   the engine benchmark (key: value lines)
-//   bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]
+//   bench-api <storage> --smtp-port N --inbox URL --app-dll PATH --cli-dll PATH [--engagements N] [--concurrency N] [--program ID]
 //                                    the whole local host as a child process, through its API and maildev (key: value lines)
-//   bench-cohort <storage> --smtp-port N --inbox URL --app-dll PATH [--rows N]
+//   bench-cohort <storage> --smtp-port N --inbox URL --app-dll PATH --cli-dll PATH [--rows N]
 //                                    a cohort imported through the API while a live engagement's client acts (key: value lines)
 //   bench-export <storage> [--engagements N]   a firm of N seeded engagements exported to a file, and a tenth of it (key: value lines)
 if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort" or "bench-export"), var benchStorage, .. var rest])
@@ -18,13 +18,13 @@ if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort" or "ben
     int Option(string name, int fallback) => Text(name) is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
     if (benchMode == "bench") return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
     if (benchMode == "bench-export") return await ExportBench.RunAsync(benchStorage, Option("--engagements", 1000));
-    if (Option("--smtp-port", 0) is not (> 0 and var smtpPort) || Text("--inbox") is not { } inbox || Text("--app-dll") is not { } appDll)
+    if (Option("--smtp-port", 0) is not (> 0 and var smtpPort) || Text("--inbox") is not { } inbox || Text("--app-dll") is not { } appDll || Text("--cli-dll") is not { } cliDll)
     {
-        Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH [--engagements N] [--concurrency N] [--program ID]");
+        Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH --cli-dll PATH [--engagements N] [--concurrency N] [--program ID]");
         return 2;
     }
-    if (benchMode == "bench-cohort") return await CohortBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, Option("--rows", 1000));
-    return await ApiBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, Option("--engagements", 1000), Option("--concurrency", 16),
+    if (benchMode == "bench-cohort") return await CohortBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, cliDll, Option("--rows", 1000));
+    return await ApiBench.RunAsync(benchStorage, smtpPort, new Uri(inbox), appDll, cliDll, Option("--engagements", 1000), Option("--concurrency", 16),
         Text("--program") ?? ApiBench.DefaultCohortProgram);
 }
 if (args is not [var mode and ("serve" or "burst"), var storage, var hub, ..])

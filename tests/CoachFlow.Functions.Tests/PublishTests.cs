@@ -58,6 +58,10 @@ public sealed class PublishTests : IDisposable
         Assert.DoesNotContain(entries, e => e.EndsWith("function.json", StringComparison.Ordinal));
         Assert.DoesNotContain("local.settings.json", entries);
 
+        // Nothing of the command line (cli/CoachFlow.Cli): neither it nor its parser and console libraries.
+        Assert.DoesNotContain(entries, e => e.Contains("commandline", StringComparison.OrdinalIgnoreCase) || e.Contains("spectre", StringComparison.OrdinalIgnoreCase)
+            || e.Contains("CoachFlow.Cli", StringComparison.OrdinalIgnoreCase));
+
         // The functions: the HTTP triggers are in functions.metadata; with the orchestrators and activities the
         // extension adds from the app's registry, that is what the worker declares to the host from this package.
         var metadata = Read("functions.metadata").EnumerateArray().ToList();

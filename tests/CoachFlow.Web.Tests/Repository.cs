@@ -27,6 +27,16 @@ public static class Repository
         }
     }
 
+    /// <summary>The command line (<c>./coachflow admin|cohort|export|webhooks</c>) as the build of this configuration produced it.</summary>
+    public static string CliDll
+    {
+        get
+        {
+            var path = Path.Combine(Root, "cli", "CoachFlow.Cli", "bin", Metadata("Configuration"), Metadata("TargetFramework"), "CoachFlow.Cli.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException("The command line is not built.", path);
+        }
+    }
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

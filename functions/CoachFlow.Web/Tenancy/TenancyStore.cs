@@ -230,7 +230,8 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time, Emai
         return value.Trim();
     }
 
-    internal static string RequireEmail(string? value)
+    /// <summary>The trimmed address, checked as the API checks every email address (the command line checks with it too); a <see cref="BadInputException"/> saying why when it is not one.</summary>
+    public static string RequireEmail(string? value)
     {
         var email = Require(value, "email address", 254);
         if (!System.Net.Mail.MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || !email.Contains('.', StringComparison.Ordinal))

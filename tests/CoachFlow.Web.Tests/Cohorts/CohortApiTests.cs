@@ -260,10 +260,10 @@ public sealed class CohortApiTests(CohortFixture fixture) : IClassFixture<Cohort
         }
     }
 
-    /// <summary><c>dotnet CoachFlow.LocalHost.dll cohort import …</c> on the fixture's storage, as <c>./coachflow cohort import</c> runs it; output not a terminal.</summary>
+    /// <summary><c>dotnet CoachFlow.Cli.dll cohort import …</c> on the fixture's storage, as <c>./coachflow cohort import</c> runs it; output not a terminal.</summary>
     private async Task<(int ExitCode, string Output)> CohortCommandAsync(string[] args)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Repository.AppDll, "cohort", "import", .. args])
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Repository.CliDll, "cohort", "import", .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

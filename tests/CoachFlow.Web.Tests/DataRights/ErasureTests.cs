@@ -5,7 +5,6 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Engagements;
-using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 
 namespace CoachFlow.Web.Tests.DataRights;

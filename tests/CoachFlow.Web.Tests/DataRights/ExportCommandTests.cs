@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace CoachFlow.Web.Tests.DataRights;
 
-/// <summary><c>./coachflow export</c>: the app's own command line, run as a process on the fixture's storage.</summary>
+/// <summary><c>./coachflow export</c>: the command line (cli/CoachFlow.Cli), run as a process on the fixture's storage.</summary>
 [Collection(ExportCollection.Name)]
 public sealed partial class ExportCommandTests(ExportFixture fx)
 {
@@ -60,7 +60,7 @@ public sealed partial class ExportCommandTests(ExportFixture fx)
 
     private async Task<(int ExitCode, string Output)> ExportAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Repository.AppDll, "export", .. args])
+        var start = new ProcessStartInfo("dotnet", [Repository.CliDll, "export", .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -332,9 +332,9 @@ public sealed class WebhookApiTests(WebhookFixture api) : IClassFixture<WebhookF
 
     private async Task<string> CliAsync(int exitCode, params string[] args)
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Repository.AppDll, "webhooks", .. args])
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Repository.CliDll, "webhooks", .. args])
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(Repository.AppDll)!,
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetDirectoryName(Repository.CliDll)!,
         };
         info.Environment["CoachFlow__Storage__ConnectionString"] = api.ConnectionString;
         info.Environment["CoachFlow__Storage__Prefix"] = api.Prefix;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using static CoachFlow.Web.Tests.Webhooks.WebhookFixture;
 

@@ -12,6 +12,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, '../../..');
 export const screenshots = path.resolve(here, '../screenshots');
 const dll = path.join(repo, 'functions/CoachFlow.LocalHost/bin/Release/net10.0/CoachFlow.LocalHost.dll');
+// The command line (admin seed-demo, add-user): a project of its own, beside the host.
+const cliDll = path.join(repo, 'cli/CoachFlow.Cli/bin/Release/net10.0/CoachFlow.Cli.dll');
 const bin = (name) => path.join(repo, 'node_modules/.bin', name);
 
 const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -92,8 +94,8 @@ export async function startStack() {
 }
 
 async function startStackInner(started) {
-  if (!existsSync(dll)) {
-    throw new Error(`${dll} is missing: run "dotnet build functions/CoachFlow.LocalHost -c Release" first (npm test does).`);
+  for (const built of [dll, cliDll]) {
+    if (!existsSync(built)) throw new Error(`${built} is missing: build it with -c Release first (npm test does).`);
   }
   mkdirSync(screenshots, { recursive: true });
   const { logs, children } = started;
@@ -131,7 +133,7 @@ async function startStackInner(started) {
 
   step('seeding the demo firm');
   const seed = await new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [dll, 'admin', 'seed-demo'], { env: { ...process.env, ...env } });
+    const child = spawn('dotnet', [cliDll, 'admin', 'seed-demo'], { env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
@@ -215,9 +217,9 @@ async function startStackInner(started) {
     }))));
   }
 
-  /** Runs the host's admin commands (e.g. add-user) against this stack's storage; returns what they printed. */
+  /** Runs the command line's admin commands (e.g. add-user) against this stack's storage; returns what they printed. */
   const admin = (args) => new Promise((resolve, reject) => {
-    const child = spawn('dotnet', [dll, 'admin', ...args], { env: { ...process.env, ...env } });
+    const child = spawn('dotnet', [cliDll, 'admin', ...args], { env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });

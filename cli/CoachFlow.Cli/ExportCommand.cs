@@ -1,17 +1,20 @@
 using System.CommandLine;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Web.DataRights;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
-namespace CoachFlow.Web.DataRights;
+namespace CoachFlow.Cli;
 
 /// <summary>
-/// <c>CoachFlow.LocalHost export --firm F [--engagement ID | --client-email E] [--out FILE]</c>: the firm's data (or one
+/// <c>export --firm F [--engagement ID | --client-email E] [--out FILE]</c>: the firm's data (or one
 /// engagement's, or one client's) as the API's ZIP, read straight from storage as the firm's admin (<c>cli</c>). A live
 /// progress bar on a terminal, <c>progress: n of N engagements</c> lines otherwise; ends with <c>engagements: N</c>,
 /// <c>documents: N</c>, <c>bytes: N</c> and <c>file: PATH</c>.
@@ -22,18 +25,17 @@ namespace CoachFlow.Web.DataRights;
 /// </remarks>
 public static class ExportCommand
 {
-    /// <summary>Exit codes: 0 written; 2 bad arguments (no such firm, two scopes, a malformed email); 3 nothing to export.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Exit codes: 0 written; 1 the storage did not answer; 2 bad arguments (no such firm, two scopes, a malformed email); 3 nothing to export.</summary>
+    internal static Command Create()
     {
         var firm = new Option<string>("--firm") { Description = "The firm's id", Required = true };
         var engagement = new Option<string?>("--engagement") { Description = "Only this engagement" };
         var clientEmail = new Option<string?>("--client-email") { Description = "Only this client's engagements (their email address)" };
         var output = new Option<string?>("--out") { Description = "The ZIP to write (default: coachflow-export-<firm>-<scope>-<time>.zip here)" };
-        var root = new RootCommand("Export a firm's data (or one engagement's, or one client's) as a ZIP: JSON of everything held, the documents as HTML, a README")
+        var export = new Command("export", "Export a firm's data (or one engagement's, or one client's) as a ZIP: JSON of everything held, the documents as HTML, a README")
             { firm, engagement, clientEmail, output };
-        root.SetAction(async (parse, ct) =>
+        export.SetAction(async (parse, ct) =>
         {
-            // Caught here: System.CommandLine would print an exception thrown out of the action as a crash, with exit code 1.
             try
             {
                 return await ExportAsync(parse.GetValue(firm)!, parse.GetValue(engagement), parse.GetValue(clientEmail), parse.GetValue(output), ct);
@@ -43,20 +45,8 @@ public static class ExportCommand
                 Console.Error.WriteLine(ex.Message);
                 return 3;
             }
-            catch (WorkflowException ex)
-            {
-                Console.Error.WriteLine(ex.Message);
-                return 2;
-            }
         });
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors) Console.Error.WriteLine(error.Message);
-            Console.Error.WriteLine("usage: export --firm FIRM [--engagement ID | --client-email EMAIL] [--out FILE]");
-            return 2;
-        }
-        return await parsed.InvokeAsync();
+        return export;
     }
 
     private static async Task<int> ExportAsync(string firmId, string? engagementId, string? clientEmail, string? output, CancellationToken ct)

@@ -1,25 +1,25 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
-using CoachFlow.Web.Tenancy;
+using CoachFlow.Testing;
 using CoachFlow.Web.Hosting;
+using CoachFlow.Web.Tenancy;
 
-namespace CoachFlow.Web.Tests;
+namespace CoachFlow.Cli.Tests;
 
 /// <summary>One Azurite for the admin command tests; each test uses its own tables.</summary>
 public sealed class AdminFixture : IAsyncLifetime
 {
-    public Azurite Azurite { get; private set; } = null!;
+    public AzuriteProcess Azurite { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Azurite = await Azurite.StartAsync();
+    public async Task InitializeAsync() => Azurite = await AzuriteProcess.StartAsync();
 
     public async Task DisposeAsync() => await Azurite.DisposeAsync();
 }
 
-/// <summary><c>./coachflow admin …</c>: the app's own command line, run as a process against Azurite.</summary>
+/// <summary><c>./coachflow admin …</c>: the command line, run as a process against Azurite.</summary>
 public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixture<AdminFixture>
 {
-    private readonly Azurite _azurite = fixture.Azurite;
-    private readonly string _prefix = Repository.UniquePrefix();
+    private readonly AzuriteProcess _azurite = fixture.Azurite;
+    private readonly string _prefix = Cli.UniquePrefix();
 
     [Fact]
     public async Task Given_a_new_firm_When_its_admin_adds_a_coach_and_a_sponsor_Then_each_gets_a_working_token_with_their_role()
@@ -102,22 +102,13 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
 
     private async Task<(int ExitCode, string Output)> AdminAsync(bool expectSuccess, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [Repository.AppDll, "admin", .. args])
+        var (exitCode, output) = await Cli.RunAsync(new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(Repository.AppDll)!,
-        };
-        start.Environment["CoachFlow__Storage__ConnectionString"] = _azurite.ConnectionString;
-        start.Environment["CoachFlow__Storage__Prefix"] = _prefix;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await stdout + await stderr;
-        if (expectSuccess) Assert.True(process.ExitCode == 0, $"admin {string.Join(' ', args)} failed: {output}");
-        return (process.ExitCode, output);
+            ["CoachFlow__Storage__ConnectionString"] = _azurite.ConnectionString,
+            ["CoachFlow__Storage__Prefix"] = _prefix,
+        }, ["admin", .. args]);
+        if (expectSuccess) Assert.True(exitCode == 0, $"admin {string.Join(' ', args)} failed: {output}");
+        return (exitCode, output);
     }
 
     private async Task<TenancyStore> TenancyAsync()

@@ -1,21 +1,34 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace CoachFlow.Web.Hosting;
+namespace CoachFlow.Cli;
 
 /// <summary>
-/// <c>./coachflow demo</c>: runs the accelerated program end to end against a running CoachFlow, acting as the
+/// <c>demo APP TOKEN INBOX</c> (<c>./coachflow demo</c>): runs the accelerated program end to end against a running CoachFlow, acting as the
 /// coach (through the coach API, like the extension) and as the client (through the links in the emails that
 /// arrive in the local inbox, filling in the very pages a client sees). It prints each phase as it happens.
+/// The tests drive whole engagements with it too (<see cref="DriveAsync"/>, <see cref="DemoClient"/>).
 /// </summary>
 public static partial class DemoCommand
 {
-    public static async Task<int> RunAsync(Uri app, string token, Uri inbox, TimeSpan limit)
+    /// <summary>Exit codes: 0 the engagement closed; 1 it failed to start or did not finish within ten minutes.</summary>
+    internal static Command Create()
     {
-        var (exitCode, _) = await DriveAsync(app, token, inbox, limit, $"jordan.{Guid.NewGuid().ToString("N")[..6]}@example.com", sponsorId: null, Console.Out);
-        return exitCode;
+        var app = new Argument<string>("app") { Description = "The running CoachFlow, e.g. http://127.0.0.1:7071" };
+        var token = new Argument<string>("token") { Description = "A coach's access token (./coachflow run prints the demo coach's)" };
+        var inbox = new Argument<string>("inbox") { Description = "The local inbox (maildev), e.g. http://127.0.0.1:1080" };
+        var demo = new Command("demo", "Run the accelerated program end to end against a running CoachFlow, as its coach and its client") { app, token, inbox };
+        demo.SetAction(async (parse, ct) =>
+        {
+            var (exitCode, _) = await DriveAsync(new Uri(parse.GetValue(app)!), parse.GetValue(token)!, new Uri(parse.GetValue(inbox)!), TimeSpan.FromMinutes(10),
+                $"jordan.{Guid.NewGuid().ToString("N")[..6]}@example.com", sponsorId: null, Console.Out);
+            return exitCode;
+        });
+        return demo;
     }
 
     /// <summary>One whole engagement for <paramref name="clientEmail"/> (sponsored by <paramref name="sponsorId"/> if set), told on <paramref name="log"/>.</summary>
@@ -187,7 +200,7 @@ public static partial class DemoCommand
 }
 
 /// <summary>The client's side: opens a link, fills in whatever form the page shows as a thoughtful client would, and submits it.</summary>
-internal sealed partial class DemoClient(Uri app, string clientName)
+public sealed partial class DemoClient(Uri app, string clientName)
 {
     private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = true }) { BaseAddress = app, Timeout = TimeSpan.FromSeconds(30) };
 

@@ -1,23 +1,25 @@
 using System.CommandLine;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Programs;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 
-namespace CoachFlow.Web.Cohorts;
+namespace CoachFlow.Cli;
 
 /// <summary>
-/// <c>CoachFlow.LocalHost cohort import FILE.csv --firm F --program P --name N [--valid-only]</c>: validates the file and
+/// <c>cohort import FILE.csv --firm F --program P --name N [--valid-only]</c>: validates the file and
 /// enqueues its import through <see cref="CohortService"/> (what the API calls), then follows the running CoachFlow's
 /// worker as it starts the rows: a live progress bar on a terminal, plain lines otherwise. Ends with
 /// <c>started: N</c>, <c>already started: N</c>, <c>rejected: N</c> and the path of the rejected rows' CSV.
 /// </summary>
-public static class CohortCommand
+internal static class CohortCommand
 {
     /// <summary>Exit codes: 0 imported; 1 CoachFlow is not running or stopped making progress; 2 bad arguments or file; 3 bad rows and no --valid-only.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "The CSV file: a header row, then one client per line (see docs/cohorts.md)" };
         var firm = new Option<string>("--firm") { Description = "The firm's id", Required = true };
@@ -30,26 +32,17 @@ public static class CohortCommand
         var import = new Command("import", "Validate a cohort file, then start its engagements through the running CoachFlow") { file, firm, program, name, validOnly, app, report };
         import.SetAction((parse, ct) => ImportAsync(parse.GetValue(file)!, parse.GetValue(firm)!, parse.GetValue(program)!, parse.GetValue(name)!,
             parse.GetValue(validOnly), new Uri(parse.GetValue(app)!), parse.GetValue(report), ct));
-        var root = new RootCommand("CoachFlow cohorts") { import };
-        try
-        {
-            return await root.Parse(args).InvokeAsync();
-        }
-        catch (WorkflowException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 2;
-        }
+        return new Command("cohort", "CoachFlow cohorts: import a CSV of clients (docs/cohorts.md)") { import };
     }
 
     private static async Task<int> ImportAsync(FileInfo file, string firmId, string programId, string name, bool validOnly, Uri app, string? reportPath, CancellationToken ct)
     {
+        if (!file.Exists) throw new BadInputException($"There is no file '{file.FullName}'.");
         if (!await IsUpAsync(app, ct))
         {
             Console.Error.WriteLine($"CoachFlow is not running at {app}: its worker starts the rows. Start it first with ./coachflow run (in another terminal), then run this again.");
             return 1;
         }
-        if (!file.Exists) throw new BadInputException($"There is no file '{file.FullName}'.");
 
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var options = HostServices.StorageOptionsFrom(configuration);

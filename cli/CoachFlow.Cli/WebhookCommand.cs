@@ -4,19 +4,22 @@ using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
+using CoachFlow.Web.Webhooks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Cli;
 
 /// <summary>
-/// <c>CoachFlow.LocalHost webhooks add|list|deliveries|resend|enable|disable|remove --firm F …</c>: a firm's webhook
+/// <c>webhooks add|list|deliveries|resend|enable|disable|remove --firm F …</c>: a firm's webhook
 /// endpoints from the command line, on the storage the app uses (<c>CoachFlow__Storage__…</c>), through the same
 /// <see cref="WebhookService"/> the API calls, as a firm admin named <c>cli</c>. Deliveries themselves go out from the
 /// running CoachFlow's worker; <c>resend</c> sends its one attempt from here.
 /// </summary>
-public static class WebhookCommand
+internal static class WebhookCommand
 {
-    /// <summary>Exit codes: 0 done; 2 bad arguments or input (the reason on stderr); 3 not possible now (e.g. a resend while the endpoint is off).</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Exit codes: 0 done; 1 the storage did not answer; 2 bad arguments or input (the reason on stderr); 3 not possible now (e.g. a resend while the endpoint is off).</summary>
+    public static Command Create()
     {
         var firm = new Option<string>("--firm") { Description = "The firm's id", Required = true };
         var endpoint = new Option<string>("--endpoint") { Description = "The endpoint's id (wh-…, as add and list print it)", Required = true };
@@ -89,14 +92,13 @@ public static class WebhookCommand
             Console.WriteLine($"removed: {parse.GetValue(endpoint)}");
         }));
 
-        var root = new RootCommand("CoachFlow webhooks: a firm's endpoints and their deliveries (docs/webhooks.md)")
+        return new Command("webhooks", "CoachFlow webhooks: a firm's endpoints and their deliveries (docs/webhooks.md)")
         {
             add, list, deliveries, resend,
             Switch("enable", on: true, "Switch an endpoint on again: what waited goes out, in order (the running CoachFlow sends it)"),
             Switch("disable", on: false, "Switch an endpoint off: new events are kept for it and wait"),
             remove,
         };
-        return await root.Parse(args).InvokeAsync();
     }
 
     /// <summary>Builds the services the API uses, on the configured storage, and runs <paramref name="act"/> as the firm's "cli" admin.</summary>
@@ -123,11 +125,6 @@ public static class WebhookCommand
         {
             Console.Error.WriteLine(ex.Message);
             return 3;
-        }
-        catch (WorkflowException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 2;
         }
     }
 }

@@ -1,18 +1,21 @@
 using System.CommandLine;
-using CoachFlow.Web.Email;
-using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
+using CoachFlow.Web.Email;
+using CoachFlow.Web.Hosting;
+using CoachFlow.Web.Tenancy;
+using Microsoft.Extensions.Configuration;
 
-namespace CoachFlow.Web.Hosting;
+namespace CoachFlow.Cli;
 
 /// <summary>
-/// <c>CoachFlow.LocalHost admin …</c>: create a firm and its first admin (printing the token, shown once),
+/// <c>admin …</c>: create a firm and its first admin (printing the token, shown once),
 /// add a coach, firm admin or sponsor to a firm (with their token), seed the local demo firm, set a firm's retention or sender. Storage comes from the same configuration as
 /// the app (CoachFlow__Storage__ConnectionString).
 /// </summary>
-public static class AdminCommands
+internal static class AdminCommands
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>Exit codes: 0 done; 1 the storage did not answer; 2 bad arguments (no such firm, a malformed email or value).</summary>
+    public static Command Create()
     {
         var name = new Option<string>("--name") { Description = "The firm's name", Required = true };
         var adminName = new Option<string>("--admin-name") { Description = "The first admin's name", Required = true };
@@ -105,16 +108,7 @@ public static class AdminCommands
             return 0;
         });
 
-        var root = new RootCommand("CoachFlow administration") { createFirm, addUser, seedDemo, setRetention, setSender };
-        try
-        {
-            return await root.Parse(args).InvokeAsync();
-        }
-        catch (WorkflowException ex)
-        {
-            Console.Error.WriteLine(ex.Message);
-            return 2;
-        }
+        return new Command("admin", "CoachFlow administration: firms, their people, retention and sender") { createFirm, addUser, seedDemo, setRetention, setSender };
     }
 
     private static async Task<TenancyStore> OpenAsync(CancellationToken ct)
