@@ -9,6 +9,8 @@ namespace CoachFlow.LocalHost;
 /// <summary>How the local engine stores and polls (the settings Durable Functions takes from host.json in Azure).</summary>
 public sealed class LocalEngineOptions
 {
+    public const string Section = "CoachFlow:Engine";
+
     /// <summary>The storage account (Azurite locally).</summary>
     public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 

@@ -79,11 +79,11 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     public async Task<Submission> SubmitAsync(string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct = default)
     {
         var route = await store.GetRouteAsync(engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
-        if (route.Status is "completed" or "ended")
+        if (EngagementStatus.IsOver(route.Status))
         {
             // A repeat of an input taken before it finished still says what came of it.
             if (await store.GetInputAsync(engagementId, idempotencyKey, ct) is { } taken) return new Submission(SubmitResult.Duplicate, taken);
-            throw new InvalidStatusException(route.Status == "completed"
+            throw new InvalidStatusException(route.Status == EngagementStatus.Completed
                 ? $"Engagement {engagementId} has closed; nothing more can be recorded on it."
                 : $"Engagement {engagementId} has ended; nothing more can be recorded on it.");
         }
@@ -91,7 +91,7 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         var envelope = EngagementCodec.Wrap(input);
         if (envelope.Json.Length > MaxInputBytes) throw new BadInputException($"The input is larger than {MaxInputBytes / 1024} KB.");
         var earlier = await store.AcceptAsync(engagementId, idempotencyKey, envelope, now, ct);
-        if (earlier is { Status: not "accepted" }) return new Submission(SubmitResult.Duplicate, earlier);
+        if (earlier is { Status: not RaiseOutcome.Accepted }) return new Submission(SubmitResult.Duplicate, earlier);
 
         // Read where inputs go only now that the input is kept (see the remarks).
         var current = await store.GetRouteAsync(engagementId, ct);
@@ -127,7 +127,7 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
     {
         var submission = await SubmitAsync(engagementId, input, idempotencyKey, ct);
         var duplicate = submission.Result == SubmitResult.Duplicate;
-        var record = submission.Earlier is { Status: not "accepted" } earlier ? earlier : await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
+        var record = submission.Earlier is { Status: not RaiseOutcome.Accepted } earlier ? earlier : await WaitForOutcomeAsync(engagementId, idempotencyKey, wait, ct);
         if (record is null)
         {
             // Not decided within the wait: "decided shortly" only holds if something runs the engagement.
@@ -152,7 +152,7 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         while (true)
         {
             var record = await store.GetInputAsync(engagementId, idempotencyKey, ct);
-            if (record is { Status: not "accepted" }) return record;
+            if (record is { Status: not RaiseOutcome.Accepted }) return record;
             if (time.GetUtcNow() >= deadline) return null;
             await Task.Delay(pause, ct);
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxOutcomePoll.Ticks));

@@ -211,22 +211,22 @@ internal sealed class DocumentView : ClientForm
     {
         switch (link.Grant.Purpose)
         {
-            case "session-details": return SessionDetails(link);
-            case "goals": return Goals(link);
+            case LinkPurposes.SessionDetails: return SessionDetails(link);
+            case LinkPurposes.Goals: return Goals(link);
         }
         var title = link.Grant.Purpose switch
         {
-            "session-summary" => $"Summary of session {link.RefNumber}",
-            "closing-summary" => "Closing summary",
-            "maintenance-plan" => "Your self-coaching plan",
-            "pre-session-brief" => "Brief before the first session",
-            ClientForms.ProgressReportPurpose => "Coaching progress report",
+            LinkPurposes.SessionSummary => $"Summary of session {link.RefNumber}",
+            LinkPurposes.ClosingSummary => "Closing summary",
+            LinkPurposes.MaintenancePlan => "Your self-coaching plan",
+            LinkPurposes.PreSessionBrief => "Brief before the first session",
+            LinkPurposes.ProgressReport => "Coaching progress report",
             _ => "Document",
         };
         var name = ClientForms.DocumentNameFor(link);
         var doc = name is null ? null : await pages.Documents.ReadAsync(link.EngagementId, name, ct);
         if (doc is null) return StandardPages.NotReady(title);
-        if (link.Grant.Purpose == ClientForms.ProgressReportPurpose) return ForSponsor(title, doc, link);
+        if (link.Grant.Purpose == LinkPurposes.ProgressReport) return ForSponsor(title, doc, link);
         return new Page(200, title, P("Here is the document. It is also kept with your engagement, so you can come back to it with this link.", "lead") +
             DocumentContent(title, doc.Html, $"/c/{link.Token}/document") + ClientPdfs.Links(link, doc.Kind == "maintenance-plan" ? name : null));
     }

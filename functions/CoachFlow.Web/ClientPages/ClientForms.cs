@@ -62,15 +62,15 @@ internal static class ClientForms
 
     public static ClientForm? For(string purpose) => purpose switch
     {
-        "sign-contract" => Contract,
-        "intake" => Intake,
-        "pre-session-questionnaire" => PreSession,
-        "action-checkin" => ActionCheckIn,
-        "reassessment" => Reassessment,
-        "confirm-maintenance-plan" => ConfirmPlan,
-        "maintenance-checkin" or "still-applying" or TimerIds.SixMonthCheck => MaintenanceCheck,
+        LinkPurposes.SignContract => Contract,
+        LinkPurposes.Intake => Intake,
+        LinkPurposes.PreSessionQuestionnaire => PreSession,
+        LinkPurposes.ActionCheckIn => ActionCheckIn,
+        LinkPurposes.Reassessment => Reassessment,
+        LinkPurposes.ConfirmMaintenancePlan => ConfirmPlan,
+        LinkPurposes.MaintenanceCheckIn or LinkPurposes.StillApplying or TimerIds.SixMonthCheck => MaintenanceCheck,
         _ when purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) => MaintenanceCheck,
-        "session-summary" or "session-details" or "closing-summary" or "goals" or "maintenance-plan" or "pre-session-brief" or ProgressReportPurpose => Documents,
+        LinkPurposes.SessionSummary or LinkPurposes.SessionDetails or LinkPurposes.ClosingSummary or LinkPurposes.Goals or LinkPurposes.MaintenancePlan or LinkPurposes.PreSessionBrief or LinkPurposes.ProgressReport => Documents,
         DataRights.ClientExportLinks.Purpose => DataExport,
         RemindersPage.Purpose => Reminders,
         _ => null,
@@ -79,15 +79,12 @@ internal static class ClientForms
     /// <summary>The stored document a link shows, if it shows one.</summary>
     public static string? DocumentNameFor(ClientLink link) => link.Grant.Purpose switch
     {
-        "sign-contract" => $"contract-v{ContractForm.VersionOf(link)}",
-        "session-summary" when link.RefNumber is int n => $"session-{n}-summary",
-        "closing-summary" => "closing-summary",
-        "maintenance-plan" => "maintenance-plan",
-        "pre-session-brief" => "pre-session-brief",
-        ProgressReportPurpose when link.Grant.Ref is { Length: > 0 } reference => $"progress-report-{reference}",
+        LinkPurposes.SignContract => $"contract-v{ContractForm.VersionOf(link)}",
+        LinkPurposes.SessionSummary when link.RefNumber is int n => $"session-{n}-summary",
+        LinkPurposes.ClosingSummary => "closing-summary",
+        LinkPurposes.MaintenancePlan => "maintenance-plan",
+        LinkPurposes.PreSessionBrief => "pre-session-brief",
+        LinkPurposes.ProgressReport when link.Grant.Ref is { Length: > 0 } reference => $"progress-report-{reference}",
         _ => null,
     };
-
-    /// <summary>The sponsor's link: it opens the progress report it was sent for, and nothing of the client's.</summary>
-    public const string ProgressReportPurpose = "progress-report";
 }

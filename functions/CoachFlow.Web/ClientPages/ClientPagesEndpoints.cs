@@ -4,6 +4,7 @@ using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
+using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 using CoachFlow.Workflows.Runtime;
 using Microsoft.AspNetCore.Antiforgery;
@@ -185,7 +186,7 @@ internal sealed partial class ClientPagesHandler(
             var (link, problem) = await OpenAsync(token, http, ct);
             if (link is null) return Render(http, problem!, null);
             // The sponsor's link opens their progress report only, never the client's records.
-            var doc = ClientPdfs.IsClientPdf(name) && link.Grant.Purpose != ClientForms.ProgressReportPurpose
+            var doc = ClientPdfs.IsClientPdf(name) && link.Grant.Purpose != LinkPurposes.ProgressReport
                 ? await documents.ReadAsync(link.EngagementId, name, ct) : null;
             if (doc is null || !DocumentPdfs.Offered(doc.Kind))
                 return Render(http, StandardPages.NotFound("There is no PDF here", "This document has no PDF, or it is not ready yet."), link.FirmName);

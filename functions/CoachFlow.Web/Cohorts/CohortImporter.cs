@@ -9,6 +9,8 @@ namespace CoachFlow.Web.Cohorts;
 /// <summary>Pacing and leases of cohort imports (configuration section <c>CoachFlow:Cohorts</c>).</summary>
 public sealed class CohortImportOptions
 {
+    public const string Section = "CoachFlow:Cohorts";
+
     /// <summary>
     /// Engagements started per second, at most, per import: each start is a contract rendered and emailed a moment
     /// later, and a client acting on a live engagement meanwhile must still get their next email within seconds.

@@ -179,7 +179,7 @@ public sealed class CohortService(CohortStore store, TenancyStore tenancy, Engag
             if (await tenancy.FindUserFirmAsync(reference, ct) is { } other && other != firmId) elsewhere.Add(reference);
 
         var running = new Dictionary<string, string?>(StringComparer.Ordinal);
-        await foreach (var entry in engagements.ListAllAsync(firmId, new IndexFilter(Status: "running"), ct))
+        await foreach (var entry in engagements.ListAllAsync(firmId, new IndexFilter(Status: EngagementStatus.Running), ct))
             if (entry.Category == programId && entry.ClientId is { } clientId) running.TryAdd(clientId, entry.CohortId);
         var started = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entry in engagements.ListAllAsync(firmId, new IndexFilter(CohortId: cohortId), ct))

@@ -16,7 +16,7 @@ public static class CohortsApi
     public static IServiceCollection AddCohorts(this IServiceCollection services, IConfiguration configuration)
     {
         var options = new CohortImportOptions();
-        configuration.GetSection("CoachFlow:Cohorts").Bind(options);
+        configuration.GetSection(CohortImportOptions.Section).Bind(options);
         services.AddSingleton(options);
         services.AddSingleton<CohortStore>();
         services.AddSingleton<CohortService>();

@@ -27,7 +27,7 @@ public static class ErasureApi
     public static IServiceCollection AddErasure(this IServiceCollection services, IConfiguration configuration)
     {
         var options = new DataRightsOptions();
-        configuration.GetSection("CoachFlow:DataRights").Bind(options);
+        configuration.GetSection(DataRightsOptions.Section).Bind(options);
         services.AddSingleton(options);
         services.AddSingleton<ErasureStore>();
         services.AddSingleton<ErasureService>();

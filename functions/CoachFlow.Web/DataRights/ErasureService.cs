@@ -70,7 +70,7 @@ public sealed partial class ErasureService(
     {
         RequireAdmin(caller);
         var entry = await Store.GetIndexEntryAsync(caller.FirmId, engagementId, ct);
-        if (entry is null || entry.Status == EngagementStore.Erased)
+        if (entry is null || entry.Status == EngagementStatus.Erased)
         {
             // Started and not yet listed? The snapshot says whose it is.
             var snapshot = await Store.GetAsync(engagementId, ct);

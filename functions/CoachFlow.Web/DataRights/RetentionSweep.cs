@@ -6,6 +6,8 @@ namespace CoachFlow.Web.DataRights;
 /// <summary>How erasures are finished and retention is kept (<c>CoachFlow:DataRights</c>).</summary>
 public sealed class DataRightsOptions
 {
+    public const string Section = "CoachFlow:DataRights";
+
     /// <summary>How often the local host sweeps (the Functions app's timer trigger has its own schedule, <c>CoachFlowDataRightsSchedule</c>).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -40,7 +42,7 @@ public sealed partial class RetentionSweep(TenancyStore tenancy, EngagementStore
         {
             var cutoff = Cutoff(firm.RetentionMonths!.Value, now);
             var due = new List<IndexEntry>();
-            foreach (var status in new[] { "completed", "ended" })
+            foreach (var status in new[] { EngagementStatus.Completed, EngagementStatus.Ended })
                 await foreach (var entry in store.ListAllAsync(firm.FirmId, new IndexFilter(Status: status), ct))
                     if ((entry.FinishedAt ?? entry.UpdatedAt) <= cutoff) due.Add(entry);
             foreach (var entry in due)

@@ -66,7 +66,7 @@ public sealed class EmailEffects(
         if (email.LinkPurpose is { } purpose)
         {
             var (linkPurpose, reference) = LinkFor(purpose, email.Ref);
-            var expiresAt = linkPurpose == "sign-contract" && state.ContractExpiresAt is { } expires && expires > at ? expires : at + linkOptions.Lifetime;
+            var expiresAt = linkPurpose == LinkPurposes.SignContract && state.ContractExpiresAt is { } expires && expires > at ? expires : at + linkOptions.Lifetime;
             url = new Uri(linkOptions.PublicBaseUrl, $"/c/{links.SignForEffect(context.EffectId, context.EngagementId, linkPurpose, reference, expiresAt)}");
         }
 
@@ -138,11 +138,11 @@ public sealed class EmailEffects(
     public static (string Purpose, string? Ref) LinkFor(string purpose, string? reference)
     {
         if (purpose.StartsWith(TimerIds.MaintenanceCheckInPrefix, StringComparison.Ordinal) || purpose == TimerIds.SixMonthCheck)
-            return ("maintenance-checkin", reference ?? purpose);
+            return (LinkPurposes.MaintenanceCheckIn, reference ?? purpose);
         return purpose switch
         {
-            "pre-session-questionnaire" or "session-summary" or "session-details" => (purpose, SessionNumber(reference)?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            "reassessment" => (purpose, reference?.Replace("reassessment-", "", StringComparison.Ordinal)),
+            LinkPurposes.PreSessionQuestionnaire or LinkPurposes.SessionSummary or LinkPurposes.SessionDetails => (purpose, SessionNumber(reference)?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            LinkPurposes.Reassessment => (purpose, reference?.Replace("reassessment-", "", StringComparison.Ordinal)),
             _ => (purpose, reference),
         };
     }

@@ -192,7 +192,7 @@ public static class BulkActionsApi
             var coach = coachId.Length is > 0 and <= 100 ? await tenancy.GetCoachAsync(caller.FirmId, coachId, ct) : null;
             if (coach is null || coach.Role == Role.Sponsor) throw new BadInputException($"There is no coach '{coachId}' in your firm.");
         }
-        return new IndexFilter(CoachId: filter.CoachId, Phase: filter.Phase, Status: "running", Flag: filter.Flag, CohortId: filter.Cohort);
+        return new IndexFilter(CoachId: filter.CoachId, Phase: filter.Phase, Status: EngagementStatus.Running, Flag: filter.Flag, CohortId: filter.Cohort);
     }
 
     private static string Text(string? value, string what, int max, string forWhat)

@@ -84,7 +84,7 @@ public static class EngagementViews
         s.Status, s.CoachId, s.UpdatedAt, s.CohortId, s.ClientId);
 
     /// <summary>A running engagement waiting for something due before <paramref name="now"/>.</summary>
-    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => status == "running" && due is { } d && d < now;
+    public static bool IsOverdue(string status, DateTimeOffset? due, DateTimeOffset now) => status == EngagementStatus.Running && due is { } d && d < now;
 
     public static EngagementDetail Detail(Caller caller, EngagementView view, EngagementState state, ProgramCatalog programs, IReadOnlyList<DocumentLink> documents, DateTimeOffset now)
     {

@@ -163,7 +163,7 @@ public static class EngagementsApi
     private static async Task<Ok<EngagementPage>> ListAsync(HttpContext http, EngagementService engagements, TimeProvider time,
         string? phase, string? waitingFor, string? flag, bool? overdue, string? status, string? coachId, string? cohort, int? pageSize, string? continuationToken, CancellationToken ct)
     {
-        if (status is not (null or "running" or "completed" or "ended" or EngagementStore.Erased))
+        if (status is not (null or EngagementStatus.Running or EngagementStatus.Completed or EngagementStatus.Ended or EngagementStatus.Erased))
             throw new BadInputException($"Unknown status '{status}'; use running, completed (closed after maintenance), ended (ended early) or erased (what is left of an erased engagement: its program and dates).");
         if (pageSize is < 1 or > 500) throw new BadInputException("A pageSize is between 1 and 500.");
         var now = time.GetUtcNow();
@@ -298,7 +298,7 @@ public static class EngagementsApi
         var now = time.GetUtcNow();
         do
         {
-            var (items, next) = await engagements.ListAsync(caller, new IndexFilter(Status: "running"), null, 500, token, ct);
+            var (items, next) = await engagements.ListAsync(caller, new IndexFilter(Status: EngagementStatus.Running), null, 500, token, ct);
             count += items.Count(i => i.Flags.Count > 0 || EngagementViews.IsOverdue(i.Status, i.DueAt, now));
             token = next;
         } while (token is not null);

@@ -166,10 +166,10 @@ public static class Timeline
 
     private static string PendingWords(string? purpose) => purpose switch
     {
-        "intake" => "the pre-coaching questionnaire",
-        "pre-session-questionnaire" => "the questions before the session",
-        "reassessment" => "the reassessment",
-        "confirm-maintenance-plan" => "the maintenance plan",
+        LinkPurposes.Intake => "the pre-coaching questionnaire",
+        LinkPurposes.PreSessionQuestionnaire => "the questions before the session",
+        LinkPurposes.Reassessment => "the reassessment",
+        LinkPurposes.ConfirmMaintenancePlan => "the maintenance plan",
         TimerIds.SixMonthCheck => "the “still applying it?” check",
         _ => "the maintenance check-in",
     };

@@ -64,7 +64,7 @@ public sealed record Dashboard(
             .ToList();
 
         var loads = forSponsor ? null : entries.Where(e => e.CoachId is not null).GroupBy(e => e.CoachId!)
-            .Select(g => new CoachLoad(g.Key, CoachName(g.Key), g.Count(e => e.Status == "running"), g.Count(IsOverdue), g.Count(e => e.Flags.Count > 0)))
+            .Select(g => new CoachLoad(g.Key, CoachName(g.Key), g.Count(e => e.Status == EngagementStatus.Running), g.Count(IsOverdue), g.Count(e => e.Flags.Count > 0)))
             .OrderBy(l => l.Coach, StringComparer.CurrentCulture)
             .ToList();
 
@@ -74,7 +74,7 @@ public sealed record Dashboard(
             .ToList();
 
         // An erased engagement's tombstone counts as an engagement (and in its own phase), but it has no progress to show.
-        var kept = entries.Where(e => e.Status != EngagementStore.Erased).ToList();
+        var kept = entries.Where(e => e.Status != EngagementStatus.Erased).ToList();
         var progress = kept.Select(e => e.Milestones?.ProgressSinceBaseline).Where(p => p is not null).Select(p => p!.Value).ToList();
         var buckets = Buckets.Select(b => new ProgressBucket(b.Range, progress.Count(p => p >= b.Low && p < b.High))).ToList();
 

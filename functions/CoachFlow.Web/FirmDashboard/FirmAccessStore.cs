@@ -9,6 +9,8 @@ namespace CoachFlow.Web.FirmDashboard;
 /// <summary>How long sign-in links and sessions last, and how many links one address may ask for (<c>CoachFlow:FirmDashboard</c>).</summary>
 public sealed class FirmAccessOptions
 {
+    public const string Section = "CoachFlow:FirmDashboard";
+
     /// <summary>How long an emailed sign-in link can be used (once).</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromMinutes(15);
 

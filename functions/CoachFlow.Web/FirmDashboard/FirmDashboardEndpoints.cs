@@ -32,7 +32,7 @@ public static partial class FirmDashboardEndpoints
     public static IServiceCollection AddFirmDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         var options = new FirmAccessOptions();
-        configuration.GetSection("CoachFlow:FirmDashboard").Bind(options);
+        configuration.GetSection(FirmAccessOptions.Section).Bind(options);
         services.AddSingleton(options);
         services.AddSingleton<FirmAccessStore>();
         services.AddSingleton<FirmDashboardHandler>();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using CoachFlow.Web.Hosting;
+using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Web.Links;
 
@@ -25,7 +26,7 @@ public enum LinkProblem { None, Malformed, Forged, Expired, Used }
 /// </summary>
 public sealed class LinkSigner
 {
-    public static readonly IReadOnlySet<string> SingleUse = new HashSet<string>(StringComparer.Ordinal) { "sign-contract" };
+    public static readonly IReadOnlySet<string> SingleUse = new HashSet<string>(StringComparer.Ordinal) { LinkPurposes.SignContract };
 
     private readonly byte[] _key;
     private readonly TableClient _table;

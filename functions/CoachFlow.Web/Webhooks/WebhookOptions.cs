@@ -3,6 +3,8 @@ namespace CoachFlow.Web.Webhooks;
 /// <summary>Outbound webhooks (configuration section <c>CoachFlow:Webhooks</c>, environment <c>CoachFlow__Webhooks__…</c>).</summary>
 public sealed class WebhookOptions
 {
+    public const string Section = "CoachFlow:Webhooks";
+
     /// <summary>
     /// The waits between attempts of one delivery, comma-separated (<c>hh:mm:ss</c>): after the first failed attempt the
     /// first wait, and so on; after the last a delivery is <c>failed</c>. Default 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h:

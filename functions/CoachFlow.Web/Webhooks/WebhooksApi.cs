@@ -21,7 +21,7 @@ public static class WebhooksApi
     /// </summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
-        var section = configuration.GetSection("CoachFlow:Webhooks");
+        var section = configuration.GetSection(WebhookOptions.Section);
         services.AddSingleton(sp =>
         {
             var options = new WebhookOptions();

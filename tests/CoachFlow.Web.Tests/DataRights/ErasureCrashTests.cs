@@ -52,11 +52,11 @@ public sealed class ErasureCrashTests
         using var adminFirst = Api(first, stack.AdminToken);
         var erasing = adminFirst.PostAsJsonAsync($"/api/clients/{clientId}/erase", new { confirmEmail = email });
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while ((await ListingAsync()).All(e => e.Status != EngagementStore.Erased) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        while ((await ListingAsync()).All(e => e.Status != EngagementStatus.Erased) && DateTime.UtcNow < deadline) await Task.Delay(50);
         await first.DisposeAsync(); // SIGKILL
         try { (await erasing).Dispose(); } catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException) { }
         var atKill = await ListingAsync();
-        Assert.True(atKill.Any(e => e.Status == EngagementStore.Erased), "the erasure began before the kill");
+        Assert.True(atKill.Any(e => e.Status == EngagementStatus.Erased), "the erasure began before the kill");
         Assert.True(atKill.Count(e => e.ClientId == clientId) > 0, "the host was killed before the erasure finished");
 
         // After a restart the sweep takes over the erasure nobody moves on, and finishes it.
@@ -75,7 +75,7 @@ public sealed class ErasureCrashTests
 
         var listing = await ListingAsync();
         Assert.DoesNotContain(listing, e => e.ClientId == clientId);
-        var tombstones = listing.Where(e => e.Status == EngagementStore.Erased).Select(e => e.EngagementId).Order(StringComparer.Ordinal).ToList();
+        var tombstones = listing.Where(e => e.Status == EngagementStatus.Erased).Select(e => e.EngagementId).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(erasure.GetProperty("tombstones").EnumerateArray().Select(t => t.GetString()!).Order(StringComparer.Ordinal), tombstones);
         Assert.Equal(Engagements, tombstones.Count);
         IReadOnlyList<string> left = [];

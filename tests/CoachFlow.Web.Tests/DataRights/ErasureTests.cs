@@ -79,7 +79,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
 
         // What stays: a tombstone in the firm's listing (its program and dates, nothing of the client) and the audit.
         var tombstone = Assert.Single(await fx.IndexAsync(fx.FirmA.FirmId), e => e.EngagementId == tombstoneId);
-        Assert.Equal((EngagementStore.Erased, EngagementStore.Erased, "demo-accelerated"), (tombstone.Status, tombstone.Phase, tombstone.Category));
+        Assert.Equal((EngagementStatus.Erased, EngagementStatus.Erased, "demo-accelerated"), (tombstone.Status, tombstone.Phase, tombstone.Category));
         Assert.Null(tombstone.Label);
         Assert.Null(tombstone.ClientId);
         Assert.Null(tombstone.CoachId);
@@ -88,7 +88,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         var erasedListing = await fx.AdminA.GetFromJsonAsync<JsonElement>("/api/engagements?status=erased&pageSize=500");
         Assert.Contains(erasedListing.GetProperty("items").EnumerateArray(), e => e.GetProperty("id").GetString() == tombstoneId);
         var listing = await fx.AdminA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
-        Assert.DoesNotContain(listing.GetProperty("items").EnumerateArray(), e => e.GetProperty("status").GetString() == EngagementStore.Erased);
+        Assert.DoesNotContain(listing.GetProperty("items").EnumerateArray(), e => e.GetProperty("status").GetString() == EngagementStatus.Erased);
         var audit = await fx.AdminA.GetStringAsync("/api/erasures");
         Assert.Contains(erasure.GetProperty("id").GetString()!, audit, StringComparison.Ordinal);
         Assert.DoesNotContain(clientId, audit, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         var latest = audit.GetProperty("items").EnumerateArray().First();
         Assert.Equal(("engagement", "request", "completed"), (latest.GetProperty("kind").GetString(), latest.GetProperty("reason").GetString(), latest.GetProperty("status").GetString()));
         var tombstoneId = Assert.Single(latest.GetProperty("tombstones").EnumerateArray()).GetString();
-        Assert.Contains(await fx.IndexAsync(fx.FirmA.FirmId), e => e.EngagementId == tombstoneId && e.Status == EngagementStore.Erased);
+        Assert.Contains(await fx.IndexAsync(fx.FirmA.FirmId), e => e.EngagementId == tombstoneId && e.Status == EngagementStatus.Erased);
         var one = await fx.AdminA.GetFromJsonAsync<JsonElement>($"/api/erasures/{latest.GetProperty("id").GetString()}");
         Assert.Equal(latest.GetProperty("id").GetString(), one.GetProperty("id").GetString());
         await fx.UntilAsync(async () => (await AzuriteSearch.FindAsync(fx.ConnectionString, [email, "Sol Single"])).Count == 0, "no trace of the client left");
@@ -200,7 +200,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         var erasure = Assert.Single(audit.GetProperty("items").EnumerateArray());
         Assert.Equal(("engagement", "retention", "completed", "retention"), (erasure.GetProperty("kind").GetString(), erasure.GetProperty("reason").GetString(),
             erasure.GetProperty("status").GetString(), erasure.GetProperty("requestedBy").GetString()));
-        Assert.Contains(await fx.IndexAsync(firm.FirmId), e => e.Status == EngagementStore.Erased && e.Category == "demo-accelerated");
+        Assert.Contains(await fx.IndexAsync(firm.FirmId), e => e.Status == EngagementStatus.Erased && e.Category == "demo-accelerated");
         await fx.UntilAsync(async () => (await AzuriteSearch.FindAsync(fx.ConnectionString, [endedEmail, "Edda Ended"])).Count == 0, "no trace of the ended client left");
 
         // The running one, older than a month by now, stays: retention counts from when an engagement is over.

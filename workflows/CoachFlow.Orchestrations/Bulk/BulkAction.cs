@@ -120,7 +120,7 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
         string? skip = route switch
         {
             null => "the engagement was erased",
-            { Status: "completed" or "ended" } => "the engagement is over",
+            { Status: EngagementStatus.Completed or EngagementStatus.Ended } => "the engagement is over",
             _ => null,
         };
         if (skip is null && action.Action == BulkActionKinds.Nudge && item.ClientId is { } client)
@@ -138,7 +138,7 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
         // The engine's rule: keep the input first, read where inputs go second (see EngagementEngine.SubmitAsync).
         var earlier = await store.AcceptAsync(item.EngagementId, key, envelope, now, ct);
         await bulk.SetOutcomeAsync(action.FirmId, action.ActionId, item.Index, BulkOutcomes.Kept, null, ct);
-        if (earlier is { Status: not "accepted" }) return null; // decided already
+        if (earlier is { Status: not RaiseOutcome.Accepted }) return null; // decided already
         var routeNow = await store.GetRouteAsync(item.EngagementId, ct);
         if (routeNow is null)
         {

@@ -78,7 +78,7 @@ public sealed record EffectDelivery(string EffectId, string Type, DateTimeOffset
 }
 
 /// <summary>What a listing keeps (every field null: the whole firm). Each is an equality test on an index column.</summary>
-/// <param name="IncludeErased">Keep the tombstones of erased engagements too (status <see cref="EngagementStore.Erased"/>): counts do; listings of engagements do not.</param>
+/// <param name="IncludeErased">Keep the tombstones of erased engagements too (status <see cref="EngagementStatus.Erased"/>): counts do; listings of engagements do not.</param>
 public sealed record IndexFilter(
     string? CoachId = null, string? Phase = null, string? Status = null, string? Flag = null, string? SponsorId = null,
     string? CohortId = null, string? ClientId = null, bool IncludeErased = false);
@@ -102,9 +102,6 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     /// <summary>How the row keys of effects' delivery records begin (<c>fx-</c>, then a hash of the effect id).</summary>
     public const string EffectPrefix = "fx-";
 
-    /// <summary>The status (and phase) of an erased engagement's tombstone in the index.</summary>
-    public const string Erased = "erased";
-
     public TableClient Engagements { get; } = tables.GetTableClient($"{prefix.ToLowerInvariant()}engagements");
 
     /// <summary>Another of the read model's tables, <c>{prefix}{name}</c>, in the same account (e.g. bulk actions).</summary>
@@ -119,7 +116,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     {
         var row = new TableEntity(engagementId, StateRow)
         {
-            ["Version"] = 0L, ["Status"] = "starting", ["FirmId"] = start.FirmId, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId,
+            ["Version"] = 0L, ["Status"] = EngagementStatus.Starting, ["FirmId"] = start.FirmId, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId,
             ["CreatedAt"] = at, ["UpdatedAt"] = at,
         };
         try
@@ -132,7 +129,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         }
         await Index.UpsertEntityAsync(new TableEntity(start.FirmId, engagementId)
         {
-            ["Status"] = "running", ["Version"] = 0L, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId, ["Phase"] = "contract",
+            ["Status"] = EngagementStatus.Running, ["Version"] = 0L, ["CoachId"] = start.CoachId, ["SponsorId"] = start.SponsorId, ["Phase"] = "contract",
             ["WaitingFor"] = "client-signature", ["Flags"] = "", ["Label"] = start.ClientName, ["Category"] = start.ProgramId, ["UpdatedAt"] = at,
             ["CohortId"] = start.CohortId, ["ClientId"] = start.ClientId, ["CreatedAt"] = at,
         }, TableUpdateMode.Replace, ct);
@@ -142,7 +139,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     /// <summary>Keeps an input. Returns null when it is new, or the input kept earlier under the same key.</summary>
     public async Task<InputRecord?> AcceptAsync(string engagementId, string key, Envelope input, DateTimeOffset at, CancellationToken ct)
     {
-        var row = new TableEntity(engagementId, InboxRowKey(key)) { ["Key"] = key, ["Type"] = input.Type, ["Status"] = "accepted", ["AcceptedAt"] = at };
+        var row = new TableEntity(engagementId, InboxRowKey(key)) { ["Key"] = key, ["Type"] = input.Type, ["Status"] = RaiseOutcome.Accepted, ["AcceptedAt"] = at };
         TableText.Write(row, "Data", input.Json);
         try
         {
@@ -189,7 +186,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         {
             return []; // erased: nothing waits for it
         }
-        var waiting = await InboxAsync(engagementId, "accepted", ct);
+        var waiting = await InboxAsync(engagementId, RaiseOutcome.Accepted, ct);
         // The start comes first whatever the clocks said; then in the order they were kept.
         return [.. waiting.OrderBy(i => i.Input.Type != nameof(StartEngagement)).ThenBy(i => i.AcceptedAt).ThenBy(i => i.Key, StringComparer.Ordinal)];
     }
@@ -282,7 +279,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     public async Task<(string? ActiveInstance, string Status)?> GetRouteAsync(string engagementId, CancellationToken ct)
     {
         var row = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["ActiveInstance", "Status"], ct);
-        return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? "running") : null;
+        return row.HasValue ? (row.Value!.GetString("ActiveInstance"), row.Value.GetString("Status") ?? EngagementStatus.Running) : null;
     }
 
     /// <summary>
@@ -324,7 +321,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
                 ["Status"] = outcome.Result, ["Reason"] = outcome.Reason, ["Version"] = outcome.Version,
             }));
 
-        var status = step.State.Phase switch { EngagementPhase.Closed => "completed", EngagementPhase.Ended => "ended", _ => "running" };
+        var status = step.State.Phase switch { EngagementPhase.Closed => EngagementStatus.Completed, EngagementPhase.Ended => EngagementStatus.Ended, _ => EngagementStatus.Running };
         var projection = step.Projection;
         var flags = step.Parked.Count > 0 ? [.. projection.Flags, "effect-parked"] : projection.Flags;
         var repairedAt = current.Value.GetDateTimeOffset("RepairedAt");
@@ -412,7 +409,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         var current = await Engagements.GetEntityIfExistsAsync<TableEntity>(engagementId, StateRow, ["Status", "RepairedAt", "Repairs", "FirmId"], ct);
         if (!current.HasValue) return null;
         var row = current.Value!;
-        if (row.GetString("Status") is not ("running" or "starting")) return null;
+        if (!EngagementStatus.IsLive(row.GetString("Status"))) return null;
         if (row.GetDateTimeOffset("RepairedAt") is { } last && at - last < notWithin) return null;
         try
         {
@@ -446,7 +443,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     public async IAsyncEnumerable<(string FirmId, string EngagementId)> ListRunningAsync(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Status eq {"running"}"), maxPerPage: 1000,
+        await foreach (var row in Index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Status eq {EngagementStatus.Running}"), maxPerPage: 1000,
                            select: ["PartitionKey", "RowKey"], cancellationToken: ct))
             yield return (row.PartitionKey, row.RowKey);
     }
@@ -471,7 +468,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         if (!row.HasValue) return null;
         var r = row.Value!;
         var state = TableText.Read(r, "State") is { } json ? JsonSerializer.Deserialize<EngagementState>(json, EngagementCodec.Json) : null;
-        return new EngagementSnapshot(engagementId, r.GetInt64("Version") ?? 0, r.GetString("Status") ?? "running", state, r.GetString("FirmId") ?? "",
+        return new EngagementSnapshot(engagementId, r.GetInt64("Version") ?? 0, r.GetString("Status") ?? EngagementStatus.Running, state, r.GetString("FirmId") ?? "",
             r.GetString("CoachId"), r.GetString("SponsorId"), r.GetString("ActiveInstance"),
             r.GetString("Timers") is { } t ? JsonSerializer.Deserialize<List<TimerEntry>>(t, EngagementCodec.Json)! : [],
             r.GetString("Parked") is { } p ? JsonSerializer.Deserialize<List<ParkedEffect>>(p, EngagementCodec.Json)! : [],
@@ -549,7 +546,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
         if (where.CohortId is not null) filter += " and " + TableClient.CreateQueryFilter($"CohortId eq {where.CohortId}");
         if (where.ClientId is not null) filter += " and " + TableClient.CreateQueryFilter($"ClientId eq {where.ClientId}");
         if (where.Flag is not null) filter += $" and {FlagColumn(where.Flag)} eq true";
-        if (where.Status is null && !where.IncludeErased) filter += " and " + TableClient.CreateQueryFilter($"Status ne {Erased}");
+        if (where.Status is null && !where.IncludeErased) filter += " and " + TableClient.CreateQueryFilter($"Status ne {EngagementStatus.Erased}");
         return filter;
     }
 
@@ -603,12 +600,12 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     public Task WriteTombstoneAsync(string firmId, Tombstone tombstone, CancellationToken ct) =>
         Index.UpsertEntityAsync(new TableEntity(firmId, tombstone.TombstoneId)
         {
-            ["Status"] = Erased, ["Phase"] = Erased, ["Version"] = 0L, ["Flags"] = "", ["Category"] = tombstone.ProgramId,
+            ["Status"] = EngagementStatus.Erased, ["Phase"] = EngagementStatus.Erased, ["Version"] = 0L, ["Flags"] = "", ["Category"] = tombstone.ProgramId,
             ["CreatedAt"] = tombstone.StartedOn, ["FinishedAt"] = tombstone.FinishedOn, ["ErasedAt"] = tombstone.ErasedAt, ["UpdatedAt"] = tombstone.ErasedAt,
             ["ErasedBy"] = tombstone.Reason,
         }, TableUpdateMode.Replace, ct);
 
-    private static IndexEntry ToIndexEntry(TableEntity r) => new(r.RowKey, r.GetString("Status") ?? "running", r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
+    private static IndexEntry ToIndexEntry(TableEntity r) => new(r.RowKey, r.GetString("Status") ?? EngagementStatus.Running, r.GetInt64("Version") ?? 0, r.GetString("CoachId"),
         r.GetString("SponsorId"), r.GetString("Phase") ?? "", r.GetString("WaitingFor"), r.GetDateTimeOffset("DueAt"),
         (r.GetString("Flags") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString("Label"), r.GetString("Category"),
         r.GetDateTimeOffset("UpdatedAt") ?? default, r.GetString("CohortId"), r.GetString("ClientId"),
@@ -630,7 +627,7 @@ public sealed class EngagementStore(TableServiceClient tables, string prefix)
     /// </summary>
     private static bool Twins(string stamp, StepRecord step) => stamp.StartsWith(StepOf(step) + ":", StringComparison.Ordinal);
 
-    private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? "accepted",
+    private static InputRecord ToInput(TableEntity row) => new(row.GetString("Key"), row.GetString("Type"), row.GetString("Status") ?? RaiseOutcome.Accepted,
         row.GetString("Reason"), row.GetInt64("Version"), row.GetDateTimeOffset("AcceptedAt") ?? default);
 
     public static string InboxRowKey(string key) => Hashed(InboxPrefix, key);

@@ -58,7 +58,7 @@ public sealed partial class EngagementRepair(DurableTaskClient client, Engagemen
     public async Task<string?> DiagnoseAsync(string engagementId, CancellationToken ct = default)
     {
         var snapshot = await store.GetAsync(engagementId, ct);
-        if (snapshot is null || snapshot.Status is not ("running" or "starting")) return null;
+        if (snapshot is null || !EngagementStatus.IsLive(snapshot.Status)) return null;
         var found = await StoppedAsync(engagementId, snapshot.ActiveInstance, ct);
         // Created a moment ago: the start claims the id before it schedules the orchestration, which may still be on its way.
         return found == "engagement missing" && time.GetUtcNow() - snapshot.CreatedAt < options.Value.MinAge ? null : found;

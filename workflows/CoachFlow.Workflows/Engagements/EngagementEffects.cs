@@ -6,7 +6,11 @@ namespace CoachFlow.Workflows.Engagements;
 /// <param name="Kind">One of <see cref="EmailKinds"/>.</param>
 /// <param name="To"><see cref="Recipients.Client"/>, <see cref="Recipients.Coach"/> or <see cref="Recipients.Sponsor"/>.</param>
 /// <param name="Ref">What the email is about, e.g. <c>session-2</c>, an action id, <c>reminder-1</c>; with the kind it is unique per engagement.</param>
-public sealed record SendEmail(string Kind, string To, string TemplateId, string? LinkPurpose, string? Ref = null) : WorkflowEffect;
+/// <remarks>
+/// WARNING: stored (in step inputs and a snapshot's pending effects). Shipped versions also carried a <c>TemplateId</c>
+/// that nothing read (templates follow <paramref name="Kind"/>): a stored one is ignored when read.
+/// </remarks>
+public sealed record SendEmail(string Kind, string To, string? LinkPurpose, string? Ref = null) : WorkflowEffect;
 
 /// <summary>Stores a document (HTML and JSON) under the engagement's prefix, built from the engagement's events.</summary>
 /// <param name="Kind">contract, contract-signature, intake-answers, pre-session-brief, pre-session-answers, session-agreement,

@@ -58,6 +58,34 @@ public static class EmailKinds
     ];
 }
 
+/// <summary>
+/// What an emailed link is for (a <see cref="SendEmail.LinkPurpose"/>): each opens its own page and what belongs to it
+/// (CoachFlow.Web's <c>ClientForms</c>). Timer ids of maintenance check-ins are purposes too (<see cref="TimerIds"/>).
+/// </summary>
+/// <remarks>WARNING: stored in signed links already emailed and in step inputs. Never rename one that has shipped.</remarks>
+public static class LinkPurposes
+{
+    /// <summary>The contract (and each amendment) to read and sign; the only single-use link.</summary>
+    public const string SignContract = "sign-contract";
+    public const string Intake = "intake";
+    public const string PreSessionQuestionnaire = "pre-session-questionnaire";
+    public const string ActionCheckIn = "action-checkin";
+    public const string Reassessment = "reassessment";
+    public const string ConfirmMaintenancePlan = "confirm-maintenance-plan";
+    public const string MaintenanceCheckIn = "maintenance-checkin";
+    /// <summary>The "still applying it?" check, as links sent before it carried its timer id named it.</summary>
+    public const string StillApplying = "still-applying";
+    public const string SessionDetails = "session-details";
+    public const string SessionSummary = "session-summary";
+    public const string Goals = "goals";
+    public const string MaintenancePlan = "maintenance-plan";
+    public const string ClosingSummary = "closing-summary";
+    /// <summary>The coach's brief before the first session (emailed to the coach).</summary>
+    public const string PreSessionBrief = "pre-session-brief";
+    /// <summary>The sponsor's link: it opens the progress report it was sent for, and nothing of the client's.</summary>
+    public const string ProgressReport = "progress-report";
+}
+
 /// <summary>Who an email goes to.</summary>
 public static class Recipients
 {

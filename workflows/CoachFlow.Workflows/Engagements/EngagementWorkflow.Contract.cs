@@ -20,7 +20,7 @@ public sealed partial class EngagementWorkflow
         return Decision<EngagementEvent>.Apply(
             events,
             new WriteDocument("contract", "contract-v1"),
-            Email(pinned, EmailKinds.ContractInvitation, Recipients.Client, "sign-contract", "contract-v1"),
+            Email(EmailKinds.ContractInvitation, Recipients.Client, LinkPurposes.SignContract, "contract-v1"),
             new SetTimer(TimerIds.ContractReminder, now + program.Reminders.ContractReminderEvery),
             new SetTimer(TimerIds.ContractExpiry, expiresAt));
     }
@@ -31,7 +31,7 @@ public sealed partial class EngagementWorkflow
         var program = ProgramOf(s);
         var number = s.ContractReminders + 1;
         var next = now + program.Reminders.ContractReminderEvery;
-        List<WorkflowEffect> effects = [Email(s, EmailKinds.ContractReminder, Recipients.Client, "sign-contract", $"v{s.ContractVersion}-send-{s.ContractSends}-reminder-{number}")];
+        List<WorkflowEffect> effects = [Email(EmailKinds.ContractReminder, Recipients.Client, LinkPurposes.SignContract, $"v{s.ContractVersion}-send-{s.ContractSends}-reminder-{number}")];
         if (next < s.ContractExpiresAt) effects.Add(new SetTimer(TimerIds.ContractReminder, next));
         return Apply([new ContractReminderSent(s.EngagementId, number, now)], effects);
     }
@@ -51,7 +51,7 @@ public sealed partial class EngagementWorkflow
         var expiresAt = now + program.Reminders.ContractExpiresAfter;
         return Decision<EngagementEvent>.Apply(
             [new ContractSent(s.EngagementId, s.ContractVersion, program.ContractTemplateId, s.Terms!, now, expiresAt)],
-            Email(s, EmailKinds.ContractInvitation, Recipients.Client, "sign-contract", $"contract-v{s.ContractVersion}-resend-{s.ContractSends}"),
+            Email(EmailKinds.ContractInvitation, Recipients.Client, LinkPurposes.SignContract, $"contract-v{s.ContractVersion}-resend-{s.ContractSends}"),
             new SetTimer(TimerIds.ContractReminder, now + program.Reminders.ContractReminderEvery),
             new SetTimer(TimerIds.ContractExpiry, expiresAt));
     }
@@ -80,7 +80,7 @@ public sealed partial class EngagementWorkflow
         if (s.Phase == EngagementPhase.Contract)
         {
             events.Add(new IntakeSent(s.EngagementId, program.Questionnaires.Intake.Id, now, now + program.Reminders.IntakeDueAfter));
-            effects.Add(Email(s, EmailKinds.IntakeInvitation, Recipients.Client, "intake", "intake"));
+            effects.Add(Email(EmailKinds.IntakeInvitation, Recipients.Client, LinkPurposes.Intake, "intake"));
             effects.Add(new SetTimer(TimerIds.IntakeReminder, now + program.Reminders.IntakeReminderEvery));
         }
         return Apply(events, effects);
@@ -91,7 +91,7 @@ public sealed partial class EngagementWorkflow
         var program = ProgramOf(s);
         if (s.Phase != EngagementPhase.Intake || s.IntakeReminders >= program.Reminders.MaxReminders) return Decision<EngagementEvent>.None;
         var number = s.IntakeReminders + 1;
-        List<WorkflowEffect> effects = [Email(s, EmailKinds.IntakeReminder, Recipients.Client, "intake", $"reminder-{number}")];
+        List<WorkflowEffect> effects = [Email(EmailKinds.IntakeReminder, Recipients.Client, LinkPurposes.Intake, $"reminder-{number}")];
         if (number < program.Reminders.MaxReminders) effects.Add(new SetTimer(TimerIds.IntakeReminder, now + program.Reminders.IntakeReminderEvery));
         return Apply([new IntakeReminderSent(s.EngagementId, number, now)], effects);
     }
@@ -124,7 +124,7 @@ public sealed partial class EngagementWorkflow
             new CancelTimer(TimerIds.IntakeReminder),
             new WriteDocument("intake-answers", "intake-answers"),
             new WriteDocument("pre-session-brief", "pre-session-brief"),
-            Email(s, EmailKinds.PreSessionBrief, Recipients.Coach, "pre-session-brief", "intake"),
+            Email(EmailKinds.PreSessionBrief, Recipients.Coach, LinkPurposes.PreSessionBrief, "intake"),
         ];
         if (s.Session(1) is null) effects.Add(new SetTimer(TimerIds.CoachNudge, now + program.Reminders.CoachNudgeAfter));
         return Apply([new IntakeCompleted(s.EngagementId, answers, [.. baseline], now)], effects);

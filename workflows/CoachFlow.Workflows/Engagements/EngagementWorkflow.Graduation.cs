@@ -18,7 +18,7 @@ public sealed partial class EngagementWorkflow
         return Decision<EngagementEvent>.Apply(
             [new MaintenancePlanDrafted(s.EngagementId, draft.Plan, now)],
             new WriteDocument("maintenance-plan-draft", $"maintenance-plan-draft-{draftNumber}"),
-            Email(s, EmailKinds.MaintenancePlanReview, Recipients.Client, "confirm-maintenance-plan", $"plan-draft-{draftNumber}"));
+            Email(EmailKinds.MaintenancePlanReview, Recipients.Client, LinkPurposes.ConfirmMaintenancePlan, $"plan-draft-{draftNumber}"));
     }
 
     private Decision<EngagementEvent> ConfirmPlan(EngagementState s, WorkflowInput input, DateTimeOffset now)
@@ -37,7 +37,7 @@ public sealed partial class EngagementWorkflow
                 new CancelTimer(TimerIds.ReassessmentReminder),
                 .. s.Actions.Where(a => a.IsOpen()).Select(a => new CancelTimer(TimerIds.ActionCheckIn(a.ActionId))),
                 new WriteDocument("maintenance-plan", "maintenance-plan"),
-                Email(s, EmailKinds.Graduation, Recipients.Client, "maintenance-plan", "graduation"),
+                Email(EmailKinds.Graduation, Recipients.Client, LinkPurposes.MaintenancePlan, "graduation"),
                 new NotifyCoach("graduated"),
                 .. MaintenanceSchedule(graduated).Select(c => new SetTimer(c.CheckId, c.DueAt)),
                 new SetTimer(TimerIds.MaintenanceEnd, endsAt + program.Maintenance.AnswerWindow),
@@ -62,7 +62,7 @@ public sealed partial class EngagementWorkflow
         var kind = checkId == TimerIds.SixMonthCheck ? EmailKinds.StillApplyingCheck : EmailKinds.MaintenanceCheckIn;
         return Decision<EngagementEvent>.Apply(
             [new MaintenanceCheckInSent(s.EngagementId, checkId, now)],
-            Email(s, kind, Recipients.Client, checkId, checkId));
+            Email(kind, Recipients.Client, checkId, checkId));
     }
 
     private Decision<EngagementEvent> AnswerMaintenanceCheck(EngagementState s, AnswerMaintenanceCheckIn answer, DateTimeOffset now)
@@ -78,7 +78,7 @@ public sealed partial class EngagementWorkflow
             // The promise of the maintenance plan: a reported trigger reaches the coach, who may propose a new engagement.
             events.Add(new FlagRaised(s.EngagementId, FlagNames.SupportRequested, answer.CheckId, now));
             effects.Add(new NotifyCoach("support-trigger", answer.CheckId));
-            effects.Add(Email(s, EmailKinds.SupportRequested, Recipients.Coach, null, answer.CheckId));
+            effects.Add(Email(EmailKinds.SupportRequested, Recipients.Coach, null, answer.CheckId));
         }
         var lastCheck = MaintenanceSchedule(s).Last().CheckId;
         if (answer.CheckId == lastCheck)
@@ -101,7 +101,7 @@ public sealed partial class EngagementWorkflow
         return Decision<EngagementEvent>.Apply(
             [new MaintenancePlanChangesRequested(s.EngagementId, request.Draft, request.Changes.Trim(), now)],
             new WriteDocument("maintenance-plan-change-request", $"maintenance-plan-draft-{request.Draft}-changes"),
-            Email(s, EmailKinds.MaintenancePlanChangesRequested, Recipients.Coach, null, $"plan-draft-{request.Draft}-changes"),
+            Email(EmailKinds.MaintenancePlanChangesRequested, Recipients.Coach, null, $"plan-draft-{request.Draft}-changes"),
             new NotifyCoach("maintenance-plan-changes-requested", $"plan-draft-{request.Draft}"));
     }
 
@@ -122,7 +122,7 @@ public sealed partial class EngagementWorkflow
         [new EngagementClosed(s.EngagementId, now)],
         [
             .. AllTimers(s).Select(id => new CancelTimer(id)),
-            Email(s, EmailKinds.MaintenanceComplete, Recipients.Client, "maintenance-plan", "closed"),
+            Email(EmailKinds.MaintenanceComplete, Recipients.Client, LinkPurposes.MaintenancePlan, "closed"),
             new NotifyCoach("engagement-closed"),
         ]);
 

@@ -31,24 +31,24 @@ public sealed partial class EngagementWorkflow
         switch (s.Phase)
         {
             case EngagementPhase.Contract:
-                return new PendingFromClient("sign-contract", $"contract-v{s.ContractVersion}", EmailKinds.ContractInvitation, "the contract");
+                return new PendingFromClient(LinkPurposes.SignContract, $"contract-v{s.ContractVersion}", EmailKinds.ContractInvitation, "the contract");
             case EngagementPhase.Intake:
-                return new PendingFromClient("intake", "intake", EmailKinds.IntakeInvitation, "the pre-coaching questionnaire");
+                return new PendingFromClient(LinkPurposes.Intake, "intake", EmailKinds.IntakeInvitation, "the pre-coaching questionnaire");
             case EngagementPhase.Sessions:
             {
                 // The questions before a session go out with its reminder; until answered they wait for the client.
                 var next = s.Session(s.SessionsHeld + 1);
                 return next is { ReminderSent: true, PreSessionAnswered: false, HeldAt: null }
-                    ? new PendingFromClient("pre-session-questionnaire", $"session-{next.Number}", EmailKinds.SessionReminder, $"the questions before session {next.Number}")
+                    ? new PendingFromClient(LinkPurposes.PreSessionQuestionnaire, $"session-{next.Number}", EmailKinds.SessionReminder, $"the questions before session {next.Number}")
                     : null;
             }
             case EngagementPhase.Reassessment or EngagementPhase.Graduation:
             {
                 if (s.Reassessments.LastOrDefault() is { CompletedAt: null } r)
-                    return new PendingFromClient("reassessment", $"reassessment-{r.Number}", EmailKinds.ReassessmentInvitation,
+                    return new PendingFromClient(LinkPurposes.Reassessment, $"reassessment-{r.Number}", EmailKinds.ReassessmentInvitation,
                         r.Final ? "the final reassessment" : $"reassessment {r.Number}");
                 return s.Phase == EngagementPhase.Graduation && s.Plan is not null && s.PlanChangesRequestedOn is null
-                    ? new PendingFromClient("confirm-maintenance-plan", $"plan-draft-{s.PlanDrafts}", EmailKinds.MaintenancePlanReview, "the maintenance plan")
+                    ? new PendingFromClient(LinkPurposes.ConfirmMaintenancePlan, $"plan-draft-{s.PlanDrafts}", EmailKinds.MaintenancePlanReview, "the maintenance plan")
                     : null;
             }
             case EngagementPhase.Maintenance:
@@ -76,7 +76,7 @@ public sealed partial class EngagementWorkflow
         var pending = PendingFrom(s);
         return Decision<EngagementEvent>.Apply(
             [new ClientNudged(s.EngagementId, message, pending?.LinkPurpose, now)],
-            Email(s, EmailKinds.ClientNudge, Recipients.Client, pending?.LinkPurpose, pending?.Ref ?? $"nudge-{now:yyyyMMddHHmmss}"));
+            Email(EmailKinds.ClientNudge, Recipients.Client, pending?.LinkPurpose, pending?.Ref ?? $"nudge-{now:yyyyMMddHHmmss}"));
     }
 
     private Decision<EngagementEvent> ResendPending(EngagementState s, WorkflowInput input, DateTimeOffset now)
@@ -87,7 +87,7 @@ public sealed partial class EngagementWorkflow
         if (PendingFrom(s) is not { } pending) return Reject(s, input, "nothing is waiting for the client");
         return Decision<EngagementEvent>.Apply(
             [new PendingLinkResent(s.EngagementId, pending.LinkPurpose, pending.Ref, now)],
-            Email(s, pending.EmailKind, Recipients.Client, pending.LinkPurpose, pending.Ref));
+            Email(pending.EmailKind, Recipients.Client, pending.LinkPurpose, pending.Ref));
     }
 }
 

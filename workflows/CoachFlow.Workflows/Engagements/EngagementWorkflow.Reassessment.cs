@@ -14,7 +14,7 @@ public sealed partial class EngagementWorkflow
             || pending.Reminders >= program.Reminders.MaxReminders)
             return Decision<EngagementEvent>.None;
         var number = pending.Reminders + 1;
-        List<WorkflowEffect> effects = [Email(s, EmailKinds.ReassessmentReminder, Recipients.Client, "reassessment", $"reassessment-{pending.Number}-reminder-{number}")];
+        List<WorkflowEffect> effects = [Email(EmailKinds.ReassessmentReminder, Recipients.Client, LinkPurposes.Reassessment, $"reassessment-{pending.Number}-reminder-{number}")];
         if (number < program.Reminders.MaxReminders)
             effects.Add(new SetTimer(TimerIds.ReassessmentReminder, now + program.Reminders.ReassessmentReminderAfter));
         return Apply([new ReassessmentReminderSent(s.EngagementId, pending.Number, now)], effects);
@@ -60,7 +60,7 @@ public sealed partial class EngagementWorkflow
     private IEnumerable<WorkflowEffect> SponsorReport(EngagementState s, SponsorReports moment, string reference) =>
         s.SponsorId is null || ProgramOf(s).SponsorReports != moment
             ? []
-            : [new WriteDocument("progress-report", $"progress-report-{reference}"), Email(s, EmailKinds.ProgressReport, Recipients.Sponsor, "progress-report", reference)];
+            : [new WriteDocument("progress-report", $"progress-report-{reference}"), Email(EmailKinds.ProgressReport, Recipients.Sponsor, LinkPurposes.ProgressReport, reference)];
 
     private Decision<EngagementEvent> ReviewReassessment(EngagementState s, ReviewReassessment review, DateTimeOffset now)
     {
@@ -83,14 +83,14 @@ public sealed partial class EngagementWorkflow
         List<WorkflowEffect> effects =
         [
             .. review.DroppedActionIds.Select(id => new CancelTimer(TimerIds.ActionCheckIn(id))),
-            Email(s, EmailKinds.GoalsUpdated, Recipients.Client, "goals", $"reassessment-{review.Number}"),
+            Email(EmailKinds.GoalsUpdated, Recipients.Client, LinkPurposes.Goals, $"reassessment-{review.Number}"),
         ];
         if (review.AmendmentNeeded)
         {
             var version = s.ContractVersion + 1;
             events.Add(new ContractSent(s.EngagementId, version, program.ContractTemplateId, review.AmendedTerms!, now, now + program.Reminders.ContractExpiresAfter));
             effects.Add(new WriteDocument("contract", $"contract-v{version}"));
-            effects.Add(Email(s, EmailKinds.ContractAmendment, Recipients.Client, "sign-contract", $"contract-v{version}"));
+            effects.Add(Email(EmailKinds.ContractAmendment, Recipients.Client, LinkPurposes.SignContract, $"contract-v{version}"));
         }
         effects.Add(record.Final
             ? new NotifyCoach("maintenance-plan-due")

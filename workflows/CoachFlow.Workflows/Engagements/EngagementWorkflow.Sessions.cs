@@ -27,7 +27,7 @@ public sealed partial class EngagementWorkflow
         return Decision<EngagementEvent>.Apply(
             [new SessionScheduled(s.EngagementId, schedule.Number, schedule.StartAt, schedule.TimeZoneId, now)],
             new CancelTimer(TimerIds.CoachNudge),
-            Email(s, EmailKinds.SessionConfirmation, Recipients.Client, "session-details", $"session-{schedule.Number}"),
+            Email(EmailKinds.SessionConfirmation, Recipients.Client, LinkPurposes.SessionDetails, $"session-{schedule.Number}"),
             new SetTimer(TimerIds.SessionReminder(schedule.Number), Max(now, schedule.StartAt - program.Reminders.SessionReminderBefore)));
     }
 
@@ -41,7 +41,7 @@ public sealed partial class EngagementWorkflow
             return Decision<EngagementEvent>.None;
         return Decision<EngagementEvent>.Apply(
             [new SessionRescheduled(s.EngagementId, reschedule.Number, reschedule.StartAt, reschedule.TimeZoneId, now)],
-            Email(s, EmailKinds.SessionRescheduled, Recipients.Client, "session-details", $"session-{reschedule.Number}@{reschedule.StartAt:O}"),
+            Email(EmailKinds.SessionRescheduled, Recipients.Client, LinkPurposes.SessionDetails, $"session-{reschedule.Number}@{reschedule.StartAt:O}"),
             new SetTimer(TimerIds.SessionReminder(reschedule.Number), Max(now, reschedule.StartAt - ProgramOf(s).Reminders.SessionReminderBefore)));
     }
 
@@ -49,7 +49,7 @@ public sealed partial class EngagementWorkflow
         s.Session(number) is { ReminderSent: false, HeldAt: null }
             ? Decision<EngagementEvent>.Apply(
                 [new SessionReminderSent(s.EngagementId, number, now)],
-                Email(s, EmailKinds.SessionReminder, Recipients.Client, "pre-session-questionnaire", $"session-{number}"))
+                Email(EmailKinds.SessionReminder, Recipients.Client, LinkPurposes.PreSessionQuestionnaire, $"session-{number}"))
             : Decision<EngagementEvent>.None;
 
     private Decision<EngagementEvent> AnswerPreSession(EngagementState s, AnswerPreSession answer, DateTimeOffset now)
@@ -106,7 +106,7 @@ public sealed partial class EngagementWorkflow
         [
             new CancelTimer(TimerIds.SessionReminder(held.Number)),
             new WriteDocument("session-summary", $"session-{held.Number}-summary"),
-            Email(s, EmailKinds.SessionSummary, Recipients.Client, "session-summary", $"session-{held.Number}"),
+            Email(EmailKinds.SessionSummary, Recipients.Client, LinkPurposes.SessionSummary, $"session-{held.Number}"),
             .. s.Actions.Where(a => a.SessionNumber == held.Number).Select(a => new SetTimer(TimerIds.ActionCheckIn(a.ActionId), Max(now, a.DueAt))),
             .. SponsorReport(s, SponsorReports.AfterEachSession, $"session-{held.Number}"),
         ];
@@ -117,7 +117,7 @@ public sealed partial class EngagementWorkflow
         {
             var number = s.Reassessments.Count + 1;
             events.Add(new ReassessmentRequested(s.EngagementId, number, isLast, now));
-            effects.Add(Email(s, EmailKinds.ReassessmentInvitation, Recipients.Client, "reassessment", $"reassessment-{number}"));
+            effects.Add(Email(EmailKinds.ReassessmentInvitation, Recipients.Client, LinkPurposes.Reassessment, $"reassessment-{number}"));
             effects.Add(new SetTimer(TimerIds.ReassessmentReminder, now + program.Reminders.ReassessmentReminderAfter));
         }
         else if (!isLast)
@@ -142,7 +142,7 @@ public sealed partial class EngagementWorkflow
         IsActive(s.Phase) && s.Action(actionId) is { CheckInRequested: false } action && action.IsOpen()
             ? Decision<EngagementEvent>.Apply(
                 [new ActionCheckInRequested(s.EngagementId, actionId, now)],
-                Email(s, EmailKinds.ActionCheckIn, Recipients.Client, "action-checkin", actionId))
+                Email(EmailKinds.ActionCheckIn, Recipients.Client, LinkPurposes.ActionCheckIn, actionId))
             : Decision<EngagementEvent>.None;
 
     private Decision<EngagementEvent> CheckIn(EngagementState s, CheckInAction checkIn, DateTimeOffset now)

@@ -185,7 +185,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         return Decision<EngagementEvent>.Apply(
             [new EngagementPaused(s.EngagementId, pause.By, pause.Reason, now)],
             new CancelTimer(TimerIds.Stalled), new CancelTimer(TimerIds.CoachNudge),
-            Email(s, EmailKinds.EngagementPaused, Recipients.Client, null, $"pause-{now:yyyyMMddHHmmss}"),
+            Email(EmailKinds.EngagementPaused, Recipients.Client, null, $"pause-{now:yyyyMMddHHmmss}"),
             new NotifyCoach("engagement-paused"));
     }
 
@@ -195,7 +195,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         var resumed = s with { Phase = s.PausedFrom ?? EngagementPhase.Sessions };
         List<WorkflowEffect> effects =
         [
-            Email(s, EmailKinds.EngagementResumed, Recipients.Client, null, $"resume-{now:yyyyMMddHHmmss}"),
+            Email(EmailKinds.EngagementResumed, Recipients.Client, null, $"resume-{now:yyyyMMddHHmmss}"),
             new SetTimer(TimerIds.Stalled, now + program.StalledAfter),
         ];
         if (resumed.Phase == EngagementPhase.Sessions && resumed.Session(resumed.SessionsHeld + 1) is null)
@@ -208,7 +208,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         [
             .. AllTimers(s).Select(id => new CancelTimer(id)),
             new WriteDocument("closing-summary", "closing-summary"),
-            Email(s, EmailKinds.EngagementEnded, Recipients.Client, "closing-summary", "ended"),
+            Email(EmailKinds.EngagementEnded, Recipients.Client, LinkPurposes.ClosingSummary, "ended"),
             new NotifyCoach("engagement-ended"),
         ]);
 
@@ -217,7 +217,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
             ? Decision<EngagementEvent>.None
             : Decision<EngagementEvent>.Apply(
                 [new CoachChanged(s.EngagementId, s.CoachId, change.NewCoachId, now)],
-                Email(s, EmailKinds.CoachChanged, Recipients.Client, null, $"coach-{change.NewCoachId}"),
+                Email(EmailKinds.CoachChanged, Recipients.Client, null, $"coach-{change.NewCoachId}"),
                 new NotifyCoach("engagement-assigned"));
 
     /// <summary>Every timer the engagement may have set, so ending it can cancel them all.</summary>
@@ -247,8 +247,7 @@ public sealed partial class EngagementWorkflow(ProgramCatalog programs) : Workfl
         programs.Find(s.ProgramId, s.ProgramVersion)
         ?? throw new InvalidOperationException($"Engagement {s.EngagementId} runs on program {s.ProgramId} v{s.ProgramVersion}, which this host does not know.");
 
-    private SendEmail Email(EngagementState s, string kind, string to, string? linkPurpose, string? reference) =>
-        new(kind, to, ProgramOf(s).TemplateFor(kind), linkPurpose, reference);
+    private static SendEmail Email(string kind, string to, string? linkPurpose, string? reference) => new(kind, to, linkPurpose, reference);
 
     private static Decision<EngagementEvent> Reject(EngagementState s, WorkflowInput input, string why) =>
         Decision<EngagementEvent>.Reject($"{input.GetType().Name} cannot apply to engagement {s.EngagementId} in phase '{PhaseName(s.Phase)}': {why}.");

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Questionnaires;
 
 namespace CoachFlow.Workflows.Programs;
@@ -27,8 +26,6 @@ public static class BuiltInPrograms
     private static readonly ProgramQuestionnaires CareerQuestions = new(
         CareerQuestionnaires.Intake, CareerQuestionnaires.PreSession, CareerQuestionnaires.Reassessment, CareerQuestionnaires.MaintenanceCheckIn);
 
-    private static readonly ImmutableList<EmailTemplate> CareerEmails = [.. EmailKinds.All.Select(k => new EmailTemplate(k, $"career/{k}"))];
-
     /// <summary>Career coaching in six sessions two weeks apart, reassessed after session 3 and at the end, then a year of maintenance.</summary>
     public static readonly ProgramDefinition Career6 = new(
         Id: "career-6",
@@ -49,8 +46,7 @@ public static class BuiltInPrograms
         Maintenance: new(Period: D("P12M"), CheckInEvery: D("P3M"), StillApplyingCheckAfter: D("P6M"), AnswerWindow: D("P14D")),
         StalledAfter: D("P28D"),
         ContractTemplateId: "career/contract",
-        Questionnaires: CareerQuestions,
-        Emails: CareerEmails);
+        Questionnaires: CareerQuestions);
 
     /// <summary>A week of the career program on the demo clock: everything the program times runs at this scale.</summary>
     public static readonly TimeSpan DemoWeek = TimeSpan.FromSeconds(10);

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Xml;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Questionnaires;
@@ -7,7 +6,8 @@ namespace CoachFlow.Workflows.Programs;
 
 /// <summary>
 /// A firm's coaching program as data: how many sessions and how often, when to remind and expire, when to
-/// reassess, how long maintenance lasts, and which contract, questionnaires and emails it uses.
+/// reassess, how long maintenance lasts, and which contract and questionnaires it uses (the emails it sends are the
+/// engagement's <see cref="EmailKinds"/>, rendered by CoachFlow.Email's templates).
 /// </summary>
 /// <remarks>An engagement pins <see cref="Id"/> and <see cref="Version"/> when it starts; a changed program is a new version.</remarks>
 /// <param name="SponsorReports">When a sponsor (if the engagement has one) gets a link to the progress report.</param>
@@ -23,16 +23,11 @@ public sealed record ProgramDefinition(
     TimeSpan StalledAfter,
     string ContractTemplateId,
     ProgramQuestionnaires Questionnaires,
-    ImmutableList<EmailTemplate> Emails,
     TimeSpan? SessionLength = null,
     SponsorReports SponsorReports = SponsorReports.AfterEachReassessment)
 {
     /// <summary>How long a session is booked for: the program's own length (a demo clock) or the minutes the contract agreed.</summary>
     public TimeSpan SessionLengthFor(EngagementTerms? terms) => SessionLength ?? TimeSpan.FromMinutes(terms?.SessionMinutes ?? 60);
-
-    /// <summary>The template id for an email kind; a kind the program does not name uses <c>{id}/{kind}</c>.</summary>
-    public string TemplateFor(string emailKind) =>
-        Emails.FirstOrDefault(e => e.Kind == emailKind)?.TemplateId ?? $"{Id}/{emailKind}";
 
     /// <summary>How many quarterly (or other cadence) check-ins fit in the maintenance period.</summary>
     public int MaintenanceCheckIns => (int)(Maintenance.Period.Ticks / Maintenance.CheckInEvery.Ticks);
@@ -83,9 +78,6 @@ public sealed record ProgramQuestionnaires(
     QuestionnaireDefinition PreSession,
     QuestionnaireDefinition Reassessment,
     QuestionnaireDefinition MaintenanceCheckIn);
-
-/// <summary>Which template renders an email kind.</summary>
-public sealed record EmailTemplate(string Kind, string TemplateId);
 
 /// <summary>Reads ISO 8601 durations (<c>P14D</c>, <c>PT2S</c>) as programs are written.</summary>
 public static class Iso8601

@@ -1,15 +1,14 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
-
 namespace CoachFlow.Workflows.Runtime;
 
 /// <summary>
 /// A versioned, explicit state machine: <c>Decide(state, input, now) → events + effects</c> and
-/// <c>Evolve(state, event) → state</c>. The durable runtime stores the events and a snapshot of the state;
-/// it never replays code, so changing a definition can never break an instance already in flight.
+/// <c>Evolve(state, event) → state</c>. The engagement's orchestrators call both in orchestrator code (only the
+/// step's write and effects are activities), so the rules run again whenever an orchestration replays.
 /// </summary>
 /// <remarks>
-/// Both functions must be pure: no clock (time arrives as <c>now</c>), no I/O, no randomness.
+/// Both functions must be pure: no clock (time arrives as <c>now</c>), no I/O, no randomness. A change to what a rule
+/// decides for an input it decided before changes what a replay computes: it needs a new program or engine version
+/// (the replay fixtures in CoachFlow.Orchestrations.Tests fail when it does not get one).
 /// A repeated input must decide nothing (return <see cref="Decision{TEvent}.None"/>); an impossible one
 /// returns <see cref="Decision{TEvent}.Reject"/> with a message naming the input and the state.
 /// Every input, event and effect type an instance may store is declared in <see cref="InputTypes"/>,
@@ -45,15 +44,6 @@ public abstract class WorkflowDefinition<TState, TEvent>
 
     /// <summary>What the runtime indexes about an instance (for listing and filtering).</summary>
     public abstract InstanceProjection Project(TState state);
-
-    /// <summary>
-    /// Moves the state of an instance that runs on an older version of this definition to this version.
-    /// Returns null when there is no migration from <paramref name="fromVersion"/>.
-    /// </summary>
-    public virtual TState? Migrate(int fromVersion, JsonElement oldState, JsonSerializerOptions options) => null;
-
-    /// <summary>Extra JSON configuration (converters) for the state and records; rarely needed.</summary>
-    public virtual IJsonTypeInfoResolver? TypeInfoResolver => null;
 }
 
 /// <summary>What one input decided.</summary>
