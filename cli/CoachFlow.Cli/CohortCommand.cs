@@ -53,7 +53,7 @@ internal static class CohortCommand
         var engagements = new EngagementStore(storage.Tables, storage.Prefix);
         var cohorts = new CohortService(store, tenancy, engagements, ProgramCatalog.BuiltIn, TimeProvider.System);
         var importOptions = new CohortImportOptions();
-        configuration.GetSection("CoachFlow:Cohorts").Bind(importOptions);
+        configuration.GetSection(CohortImportOptions.Section).Bind(importOptions);
 
         var firm = await tenancy.GetFirmAsync(firmId, ct) ?? throw new BadInputException($"There is no firm '{firmId}'.");
         var caller = new Caller(firm, new Coach(firm.FirmId, "cli", "Command line", "", Role.FirmAdmin));

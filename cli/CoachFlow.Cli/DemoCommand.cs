@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CoachFlow.Orchestrations.ReadModel;
 
 namespace CoachFlow.Cli;
 
@@ -69,7 +70,7 @@ public static partial class DemoCommand
                 Say($"Phase: {phase}{(waiting is null ? "" : $" — waiting for {waiting}")}");
                 lastPhase = phase + waiting;
             }
-            if (detail.GetProperty("status").GetString() is "completed" or "ended")
+            if (EngagementStatus.IsOver(detail.GetProperty("status").GetString()))
             {
                 Say($"The engagement is {detail.GetProperty("status").GetString()}. Documents: {string.Join(", ", detail.GetProperty("documents").EnumerateArray().Select(d => d.GetProperty("name").GetString()))}.");
                 Say($"Every email it sent is in the local inbox: {inbox}");

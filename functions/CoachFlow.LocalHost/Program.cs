@@ -19,7 +19,7 @@ var engine = new LocalEngineOptions
     ConnectionString = storage.ConnectionString ?? "UseDevelopmentStorage=true",
     TaskHub = storage.CheckedPrefix,
 };
-builder.Configuration.GetSection("CoachFlow:Engine").Bind(engine);
+builder.Configuration.GetSection(LocalEngineOptions.Section).Bind(engine);
 await using var sidecar = await DurableTaskSidecar.StartAsync(engine);
 builder.Services.AddEngagementEngine(sidecar.Address, engine.ConnectionString, storage.CheckedPrefix, concurrency: engine.Concurrency);
 builder.Services.AddCoachFlowWeb(builder.Configuration);
