@@ -57,7 +57,7 @@ public sealed class CohortCrashTests
         // A new host on the same storage finishes the import by itself: nobody starts it again.
         await using var second = await stack.StartHostAsync();
         using var again = Admin(second);
-        var done = await CohortFixture.UntilCompletedAsync(again, id, TimeSpan.FromSeconds(120));
+        var done = await CohortFixture.UntilCompletedAsync(again, id, TimeSpan.FromMinutes(5)); // a bound for a loaded machine, not a timing
         Assert.Equal((Rows, Rows, 0, 0), (done.GetProperty("processed").GetInt32(), done.GetProperty("started").GetInt32(),
             done.GetProperty("alreadyStarted").GetInt32(), done.GetProperty("failed").GetInt32()));
 
