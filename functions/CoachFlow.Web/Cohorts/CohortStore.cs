@@ -65,6 +65,22 @@ public sealed class CohortStore
         return row.HasValue ? ToCohort(row.Value!) : null;
     }
 
+    /// <summary>The firm's cohort names by id (the dashboard's labels); no table yet is no names.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> NamesAsync(string firmId, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var row in Table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {firmId}"), select: ["RowKey", "Name"], cancellationToken: ct))
+                names[row.RowKey] = row.GetString("Name") ?? row.RowKey;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // No cohort was ever imported here: the table does not exist yet.
+        }
+        return names;
+    }
+
     public async Task<IReadOnlyList<Cohort>> ListAsync(string firmId, CancellationToken ct)
     {
         var list = new List<Cohort>();

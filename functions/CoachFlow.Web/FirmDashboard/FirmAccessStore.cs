@@ -38,7 +38,6 @@ public enum LinkRefusal { None, Unknown, Used, Expired }
 public sealed class FirmAccessStore(StorageAccount storage, FirmAccessOptions options, TimeProvider time)
 {
     private readonly TableClient _table = storage.Table("firmaccess");
-    private readonly TableClient _tenancy = storage.Table("tenancy");
     private int _created;
 
     public FirmAccessOptions Options => options;
@@ -48,34 +47,6 @@ public sealed class FirmAccessStore(StorageAccount storage, FirmAccessOptions op
         if (Volatile.Read(ref _created) == 1) return;
         await _table.CreateIfNotExistsAsync(ct);
         Volatile.Write(ref _created, 1);
-    }
-
-    /// <summary>The firm admins and sponsors with this address, in every firm (coaches are not listed: they use the extension).</summary>
-    /// <remarks>The tenancy table keeps no email index, so this is a filtered query over people rows; sign-in is rare and rate-limited.</remarks>
-    public async Task<IReadOnlyList<Coach>> DashboardPeopleAsync(string email, CancellationToken ct)
-    {
-        var found = new List<Coach>();
-        foreach (var candidate in new[] { email, email.ToLowerInvariant() }.Distinct(StringComparer.Ordinal))
-        {
-            var filter = TableClient.CreateQueryFilter($"RowKey ge {"coach|"} and RowKey lt {"coach}"} and Email eq {candidate}");
-            await foreach (var row in _tenancy.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            {
-                if (!Enum.TryParse<Role>(row.GetString("Role"), out var role) || role is Role.Coach) continue;
-                if (found.Any(c => c.FirmId == row.PartitionKey && c.CoachId == row.RowKey["coach|".Length..])) continue;
-                found.Add(new Coach(row.PartitionKey, row.RowKey["coach|".Length..], row.GetString("Name") ?? "", row.GetString("Email") ?? "", role));
-            }
-        }
-        return found;
-    }
-
-    /// <summary>The names of the firm's people (coaches, admins, sponsors) by id, for the coach load table.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> CoachNamesAsync(string firmId, CancellationToken ct)
-    {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId} and RowKey ge {"coach|"} and RowKey lt {"coach}"}");
-        await foreach (var row in _tenancy.QueryAsync<TableEntity>(filter, select: ["RowKey", "Name"], cancellationToken: ct))
-            names[row.RowKey["coach|".Length..]] = row.GetString("Name") ?? "";
-        return names;
     }
 
     /// <summary>Counts one more link for the address; false when it has had <see cref="FirmAccessOptions.LinksPerWindow"/> this window.</summary>

@@ -1,13 +1,11 @@
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
 using CoachFlow.Email;
 using CoachFlow.Email.Rendering;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.ClientPages;
+using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Engagements;
-using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
@@ -60,7 +58,7 @@ internal sealed partial class FirmDashboardHandler(
     FirmAccessStore access,
     TenancyStore tenancy,
     EngagementStore engagements,
-    StorageAccount storage,
+    CohortStore cohortStore,
     EmailRenderer renderer,
     IEmailTransport transport,
     CoachFlow.Web.Email.LinkOptions links,
@@ -103,7 +101,7 @@ internal sealed partial class FirmDashboardHandler(
                 LogRateLimited(logger);
                 return Render(http, DashboardPages.CheckYourEmail(), null, null);
             }
-            var people = await access.DashboardPeopleAsync(email, ct);
+            var people = await tenancy.AdminsAndSponsorsWithEmailAsync(email, ct);
             if (people.Count == 0) LogNoAccess(logger);
             foreach (var person in people) await SendLinkAsync(person, ct);
             return Render(http, DashboardPages.CheckYourEmail(), null, null);
@@ -208,10 +206,10 @@ internal sealed partial class FirmDashboardHandler(
             var notFound = Render(http, DashboardPages.NotFound("cohort with this id"), caller.Firm.Name, null);
             if (!IsId(cohortId)) return notFound;
             var entries = await ListAsync(caller, new IndexFilter(CohortId: cohortId), ct);
-            var names = await CohortNamesAsync(caller.FirmId, ct);
+            var names = await cohortStore.NamesAsync(caller.FirmId, ct);
             // A sponsor sees a cohort only through engagements they sponsor; an admin also sees an empty cohort of their firm.
             if (entries.Count == 0 && (caller.Role == Role.Sponsor || !names.ContainsKey(cohortId))) return notFound;
-            var coaches = await access.CoachNamesAsync(caller.FirmId, ct);
+            var coaches = await tenancy.PeopleNamesAsync(caller.FirmId, ct);
             var table = DashboardTables.CohortEngagements(cohortId, entries, id => id is not null && coaches.TryGetValue(id, out var n) ? n : "Unknown coach");
             if (csv) return Csv(table);
             var cohort = Dashboard.CohortOf(cohortId, names.TryGetValue(cohortId, out var name) ? name : cohortId, entries);
@@ -225,8 +223,8 @@ internal sealed partial class FirmDashboardHandler(
     {
         // Erased engagements' tombstones too: the firm's counts stay honest after an erasure.
         var entries = await ListAsync(caller, new IndexFilter(IncludeErased: true), ct);
-        var coaches = await access.CoachNamesAsync(caller.FirmId, ct);
-        var cohorts = await CohortNamesAsync(caller.FirmId, ct);
+        var coaches = await tenancy.PeopleNamesAsync(caller.FirmId, ct);
+        var cohorts = await cohortStore.NamesAsync(caller.FirmId, ct);
         return Dashboard.Build(entries, coaches, cohorts, time.GetUtcNow(), forSponsor: caller.Role == Role.Sponsor);
     }
 
@@ -236,22 +234,6 @@ internal sealed partial class FirmDashboardHandler(
         var entries = new List<IndexEntry>();
         await foreach (var entry in engagements.ListAllAsync(caller.FirmId, EngagementService.ScopeOf(caller, where), ct)) entries.Add(entry);
         return entries;
-    }
-
-    /// <summary>Cohort names from <c>{prefix}cohorts</c> (partition = firm, row = cohort id, column <c>Name</c>); no table yet is no names.</summary>
-    private async Task<IReadOnlyDictionary<string, string>> CohortNamesAsync(string firmId, CancellationToken ct)
-    {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            await foreach (var row in storage.Table("cohorts").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {firmId}"), select: ["RowKey", "Name"], cancellationToken: ct))
-                names[row.RowKey] = row.GetString("Name") ?? row.RowKey;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // The cohort import has not created its table here yet.
-        }
-        return names;
     }
 
     // ---- sessions ----

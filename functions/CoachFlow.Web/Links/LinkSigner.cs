@@ -44,7 +44,7 @@ public sealed class LinkSigner
     public static async Task<LinkSigner> CreateAsync(string? configuredKey, StorageAccount storage, TimeProvider time, CancellationToken ct = default)
     {
         // The tenancy table (which also keeps single-use links) is created as the host starts; a generated key needs it now.
-        var table = storage.Table("tenancy");
+        var table = storage.Table(Tenancy.TenancyStore.TableName);
         if (!string.IsNullOrEmpty(configuredKey)) return new LinkSigner(Encoding.UTF8.GetBytes(configuredKey), table, time);
         await table.CreateIfNotExistsAsync(ct);
         var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));

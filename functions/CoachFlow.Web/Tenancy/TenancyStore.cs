@@ -45,7 +45,10 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time, Emai
 {
     private readonly EmailOptions _email = email ?? new EmailOptions();
     private const string TokenPrefix = "cfp_";
-    private readonly TableClient _table = storage.Table("tenancy");
+    /// <summary>The table's name under the prefix. It also keeps <see cref="Links.LinkSigner"/>'s generated key and used single-use links (partitions <c>settings</c> and <c>used-link</c>).</summary>
+    public const string TableName = "tenancy";
+
+    private readonly TableClient _table = storage.Table(TableName);
 
     public Task EnsureCreatedAsync(CancellationToken ct = default) => _table.CreateIfNotExistsAsync(ct);
 
@@ -197,6 +200,34 @@ public sealed class TenancyStore(StorageAccount storage, TimeProvider time, Emai
             if (role is null || person.Role == role) people.Add(person);
         }
         return [.. people.OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ThenBy(p => p.CoachId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The firm admins and sponsors with this address, in every firm (coaches are not listed: they use the extension).</summary>
+    /// <remarks>The tenancy table keeps no email index, so this is a filtered query over people rows; sign-in is rare and rate-limited.</remarks>
+    public async Task<IReadOnlyList<Coach>> AdminsAndSponsorsWithEmailAsync(string email, CancellationToken ct)
+    {
+        var found = new List<Coach>();
+        foreach (var candidate in new[] { email, email.ToLowerInvariant() }.Distinct(StringComparer.Ordinal))
+        {
+            var filter = TableClient.CreateQueryFilter($"RowKey ge {"coach|"} and RowKey lt {"coach}"} and Email eq {candidate}");
+            await foreach (var row in _table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            {
+                if (!Enum.TryParse<Role>(row.GetString("Role"), out var role) || role is Role.Coach) continue;
+                if (found.Any(c => c.FirmId == row.PartitionKey && c.CoachId == row.RowKey["coach|".Length..])) continue;
+                found.Add(new Coach(row.PartitionKey, row.RowKey["coach|".Length..], row.GetString("Name") ?? "", row.GetString("Email") ?? "", role));
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The names of the firm's people (coaches, admins, sponsors) by id, for the dashboard's coach load table.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> PeopleNamesAsync(string firmId, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {firmId} and RowKey ge {"coach|"} and RowKey lt {"coach}"}");
+        await foreach (var row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Name"], cancellationToken: ct))
+            names[row.RowKey["coach|".Length..]] = row.GetString("Name") ?? "";
+        return names;
     }
 
     /// <summary>
