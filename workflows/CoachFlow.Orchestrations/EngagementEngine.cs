@@ -39,12 +39,7 @@ public sealed record RaiseOutcome(string Result, long? Version, string? Reason, 
 /// the read model. An input is accepted once it is kept in the engagement's inbox; it is then raised to the
 /// orchestration that runs the engagement's current part, or, if that part has not begun yet, found there by it.
 /// </summary>
-/// <remarks>
-/// Why not raise events straight away: the Azure Storage provider drops an event raised to an instance that has
-/// not started, and an engagement moves between part orchestrations. Keeping the input first and reading where
-/// to raise it second (while a part records itself first and reads the inbox second) means every input reaches
-/// a part, and the idempotency key makes a repeat harmless.
-/// </remarks>
+/// <remarks>Every input enters by <see cref="Inbox.KeepThenRouteAsync"/>: kept first, routed second.</remarks>
 public sealed class EngagementEngine(DurableTaskClient client, EngagementStore store, TimeProvider time, EngineSettings settings, ProgramCatalog programs,
     EngagementRepair repair)
 {
@@ -90,30 +85,20 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
         var now = time.GetUtcNow();
         var envelope = EngagementCodec.Wrap(input);
         if (envelope.Json.Length > MaxInputBytes) throw new BadInputException($"The input is larger than {MaxInputBytes / 1024} KB.");
-        var earlier = await store.AcceptAsync(engagementId, idempotencyKey, envelope, now, ct);
-        if (earlier is { Status: not RaiseOutcome.Accepted }) return new Submission(SubmitResult.Duplicate, earlier);
-
-        // Read where inputs go only now that the input is kept (see the remarks).
-        var current = await store.GetRouteAsync(engagementId, ct);
-        if (current is null)
-        {
-            // Erased in between: the erasure deletes the snapshot before the other rows, so what this kept is taken back here
-            // or found by the erasure.
-            await store.ForgetInputAsync(engagementId, idempotencyKey, ct);
-            throw new EngagementNotFoundException(engagementId);
-        }
-        if (current.Value.ActiveInstance is { } instance)
+        var kept = await Inbox.KeepThenRouteAsync(store, engagementId, idempotencyKey, envelope, now, ct) ?? throw new EngagementNotFoundException(engagementId);
+        if (kept.DecidedBefore) return new Submission(SubmitResult.Duplicate, kept.Earlier);
+        if (kept.RaiseTo is { } instance)
         {
             try
             {
-                await client.RaiseEventAsync(instance, Names.Events.Input, new PendingInput(idempotencyKey, envelope, earlier?.AcceptedAt ?? now), ct);
+                await client.RaiseEventAsync(instance, Names.Events.Input, kept.Pending, ct);
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.NotFound or StatusCode.FailedPrecondition)
             {
                 // The part is gone; the next one finds the input in the inbox.
             }
         }
-        return new Submission(earlier is null ? SubmitResult.Accepted : SubmitResult.Duplicate, earlier);
+        return new Submission(kept.Earlier is null ? SubmitResult.Accepted : SubmitResult.Duplicate, kept.Earlier);
     }
 
     /// <summary>Largest input kept, in UTF-16 characters of its JSON.</summary>

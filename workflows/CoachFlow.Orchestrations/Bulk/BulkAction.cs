@@ -135,20 +135,12 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
             }
         }
 
-        // The engine's rule: keep the input first, read where inputs go second (see EngagementEngine.SubmitAsync).
-        var earlier = await store.AcceptAsync(item.EngagementId, key, envelope, now, ct);
+        var kept = await Inbox.KeepThenRouteAsync(store, item.EngagementId, key, envelope, now, ct);
+        // Kept, or taken back because the engagement was erased in between: the settle finds no input and counts it erased.
         await bulk.SetOutcomeAsync(action.FirmId, action.ActionId, item.Index, BulkOutcomes.Kept, null, ct);
-        if (earlier is { Status: not RaiseOutcome.Accepted }) return null; // decided already
-        var routeNow = await store.GetRouteAsync(item.EngagementId, ct);
-        if (routeNow is null)
-        {
-            // Erased in between (see EngagementEngine.SubmitAsync): take back what was kept; the count says it was erased.
-            await store.ForgetInputAsync(item.EngagementId, key, ct);
-            return null;
-        }
-        return routeNow.Value.ActiveInstance is { } instance
-            ? new BulkRaise(instance, new PendingInput(key, envelope, earlier?.AcceptedAt ?? now))
-            : null; // still starting: its first part finds the input in the inbox
+        if (kept is null) return null;
+        // Decided already, or still starting (its first part finds the input in the inbox): nothing to raise.
+        return kept is { DecidedBefore: false, RaiseTo: { } instance } ? new BulkRaise(instance, kept.Pending) : null;
     }
 }
 
