@@ -210,7 +210,7 @@ internal sealed partial class ClientPagesHandler(
         RaiseOutcome outcome;
         try
         {
-            outcome = await engagements.Engine.RaiseAsync(link.EngagementId, input, key, EngagementService.DecisionWait, ct);
+            outcome = await engagements.RaiseFromLinkAsync(link.EngagementId, input, key, ct);
         }
         catch (BadInputException)
         {
@@ -249,7 +249,7 @@ internal sealed partial class ClientPagesHandler(
         EngagementView view;
         try
         {
-            view = await EngagementView.LoadAsync(engagements.Engine.Store, engagements.Rules, grant.EngagementId, withHistory: true, ct);
+            view = await engagements.LoadFromLinkAsync(grant.EngagementId, ct);
         }
         catch (EngagementNotFoundException)
         {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Azure.Data.Tables;
 using CoachFlow.Orchestrations;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
@@ -134,8 +133,7 @@ public sealed partial class CohortImporter(CohortStore store, EngagementService 
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>
         {
             var id = EngagementService.CohortEngagementId(cohort.FirmId, cohort.CohortId, row.Email);
-            var state = await engagements.Engine.Store.Engagements.GetEntityIfExistsAsync<TableEntity>(id, "state", ["FirmId"], token);
-            if (state.HasValue) found.Add(id);
+            if (await engagements.ExistsAsync(id, token)) found.Add(id);
         });
         return [.. found.Order(StringComparer.Ordinal)];
     }

@@ -85,7 +85,7 @@ public static class BulkActionsApi
 
     private static async Task<BulkActionStore> StoreAsync(EngagementService engagements)
     {
-        var store = new BulkActionStore(engagements.Engine.Store);
+        var store = engagements.BulkActions;
         await (_tableCreated ??= store.EnsureCreatedAsync(CancellationToken.None));
         return store;
     }
@@ -108,7 +108,7 @@ public static class BulkActionsApi
         var now = time.GetUtcNow();
         var picked = new List<IndexEntry>();
         var clients = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var entry in engagements.Engine.Store.ListAllAsync(caller.FirmId, EngagementService.ScopeOf(caller, where), ct))
+        await foreach (var entry in engagements.ListAllAsync(caller, where, ct))
         {
             if (filter.Overdue == true && !EngagementViews.IsOverdue(entry.Status, entry.DueAt, now)) continue;
             if (filter.WaitingForClient == true && !WaitingForClient.Is(entry.WaitingFor)) continue;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
+using CoachFlow.Orchestrations.Bulk;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
@@ -15,7 +16,8 @@ namespace CoachFlow.Web.Engagements;
 /// The host's door to engagements: every read and write goes through here, scoped to the caller's firm and
 /// role (a coach sees their own engagements, a firm admin the firm's, a sponsor only the engagements that
 /// name them as sponsor, read-only and without answers or private notes). Another firm's engagement, or one
-/// the caller may not see, is "not found", never "forbidden".
+/// the caller may not see, is "not found", never "forbidden". A client's or sponsor's signed link is its own
+/// authority (it names one engagement and a purpose): its reads and inputs come in through the <c>…FromLink…</c> methods.
 /// </summary>
 public sealed class EngagementService(EngagementEngine engine, EngagementWorkflow rules, ProgramCatalog programs)
 {
@@ -29,8 +31,10 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
     };
 
     public ProgramCatalog Programs => programs;
-    public EngagementEngine Engine => engine;
     public EngagementWorkflow Rules => rules;
+
+    /// <summary>The firm's bulk actions (drafts and their audit), on the engine's read model.</summary>
+    public BulkActionStore BulkActions { get; } = new(engine.Store);
 
     /// <summary>The engagement with its timeline, if the caller may see it.</summary>
     public async Task<(EngagementView View, EngagementState State)> GetAsync(Caller caller, string engagementId, CancellationToken ct)
@@ -61,6 +65,37 @@ public sealed class EngagementService(EngagementEngine engine, EngagementWorkflo
         await CheckAccessAsync(caller, engagementId, ct); // before anything is written
         return await engine.RaiseAsync(engagementId, input, idempotencyKey, DecisionWait, ct);
     }
+
+    /// <summary>Retries the engagement's parked deliveries: a firm admin's, within their firm.</summary>
+    public async Task<RaiseOutcome> RedriveAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can retry parked deliveries.");
+        await CheckAccessAsync(caller, engagementId, ct);
+        return await engine.RaiseAsync(engagementId, new RedriveEffects(), "redrive:" + Guid.NewGuid().ToString("N"), DecisionWait, ct);
+    }
+
+    /// <summary>An input from a client's signed link, which names <paramref name="engagementId"/> (the link page checked it).</summary>
+    public Task<RaiseOutcome> RaiseFromLinkAsync(string engagementId, WorkflowInput input, string idempotencyKey, CancellationToken ct) =>
+        engine.RaiseAsync(engagementId, input, idempotencyKey, DecisionWait, ct);
+
+    /// <summary>The engagement a signed link names, with its timeline, for the page the link opens.</summary>
+    public Task<EngagementView> LoadFromLinkAsync(string engagementId, CancellationToken ct) =>
+        EngagementView.LoadAsync(engine.Store, rules, engagementId, withHistory: true, ct);
+
+    /// <summary>The engagement's index row, if the caller may see it (what is left of an erased one, or one still starting).</summary>
+    public async Task<IndexEntry> GetIndexEntryAsync(Caller caller, string engagementId, CancellationToken ct)
+    {
+        var entry = await engine.Store.GetIndexEntryAsync(caller.FirmId, engagementId, ct) ?? throw new EngagementNotFoundException(engagementId);
+        CheckAccess(caller, engagementId, caller.FirmId, entry.CoachId, entry.SponsorId); // the index partition is the caller's firm
+        return entry;
+    }
+
+    /// <summary>Every engagement of the caller's firm the caller may see that matches <paramref name="where"/>, from the index.</summary>
+    public IAsyncEnumerable<IndexEntry> ListAllAsync(Caller caller, IndexFilter where, CancellationToken ct) =>
+        engine.Store.ListAllAsync(caller.FirmId, ScopeOf(caller, where), ct);
+
+    /// <summary>Whether an engagement with this id exists (a cohort import's "started already"; one point read).</summary>
+    public Task<bool> ExistsAsync(string engagementId, CancellationToken ct) => engine.Store.ExistsAsync(engagementId, ct);
 
     /// <summary>A page of the firm's engagements from the index (never a scan); <paramref name="overdueAt"/> keeps only running ones due before it.</summary>
     public async Task<(IReadOnlyList<IndexEntry> Items, string? ContinuationToken)> ListAsync(Caller caller, IndexFilter where,

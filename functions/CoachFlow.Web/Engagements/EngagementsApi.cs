@@ -155,7 +155,7 @@ public static class EngagementsApi
         }
         catch (EngagementNotFoundException)
         {
-            var entry = await engagements.Engine.Store.GetIndexEntryAsync(caller.FirmId, id, ct) ?? throw new EngagementNotFoundException(id);
+            var entry = await engagements.GetIndexEntryAsync(caller, id, ct);
             return EngagementViews.Summary(entry, time.GetUtcNow());
         }
     }
@@ -223,10 +223,7 @@ public static class EngagementsApi
 
     private static async Task<IResult> RedriveAsync(string id, HttpContext http, EngagementService engagements, CancellationToken ct)
     {
-        var caller = http.Caller();
-        if (caller.Role != Role.FirmAdmin) throw new ForbiddenException("Only a firm admin can retry parked deliveries.");
-        await engagements.CheckAccessAsync(caller, id, ct);
-        var outcome = await engagements.Engine.RaiseAsync(id, new RedriveEffects(), "redrive:" + Guid.NewGuid().ToString("N"), EngagementService.DecisionWait, ct);
+        var outcome = await engagements.RedriveAsync(http.Caller(), id, ct);
         return StepResult(http, id, outcome);
     }
 
