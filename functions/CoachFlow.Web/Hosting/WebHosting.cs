@@ -1,3 +1,4 @@
+using CoachFlow.Web.Bulk;
 using CoachFlow.Web.ClientPages;
 using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.DataRights;

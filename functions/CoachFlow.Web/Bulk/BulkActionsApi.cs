@@ -3,13 +3,14 @@ using System.Text.Json.Serialization;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Bulk;
 using CoachFlow.Orchestrations.ReadModel;
+using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Workflows.Engagements;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
-namespace CoachFlow.Web.Engagements;
+namespace CoachFlow.Web.Bulk;
 
 /// <summary>Which engagements a bulk action picks; every field left out keeps all (within what the caller may act on). Running engagements only.</summary>
 /// <param name="Cohort">The cohort id engagements were imported with.</param>
