@@ -91,28 +91,35 @@ internal static partial class PageHtml
     public static string Layout(Page page, string? firmName)
     {
         var firm = string.IsNullOrWhiteSpace(firmName) ? "CoachFlow" : firmName;
-        return $"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="referrer" content="no-referrer">
-            <meta name="robots" content="noindex, nofollow">
-            <title>{H(page.Title)} — {H(firm)}</title>
-            <style>{Styles}</style>
-            </head>
-            <body>
-            <header class="site"><p>{H(firm)}</p></header>
-            <main>
-            <h1>{H(page.Title)}</h1>
-            {page.Body}
-            </main>
-            <footer><p>This page was opened from a personal link in an email. Please don't share the link: anyone who has it can act on your behalf here.</p></footer>
-            </body>
-            </html>
-            """;
+        return Document(page, firm, Styles, $"<p>{H(firm)}</p>",
+            "<p>This page was opened from a personal link in an email. Please don't share the link: anyone who has it can act on your behalf here.</p>");
     }
+
+    /// <summary>
+    /// The HTML document every page of CoachFlow is (the client's pages and the firm dashboard): a head that sends no
+    /// referrer and asks not to be indexed, the site header, the page under its heading, and the footer.
+    /// </summary>
+    public static string Document(Page page, string firm, string styles, string headerHtml, string footerHtml) => $"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <meta name="robots" content="noindex, nofollow">
+        <title>{H(page.Title)} — {H(firm)}</title>
+        <style>{styles}</style>
+        </head>
+        <body>
+        <header class="site">{headerHtml}</header>
+        <main>
+        <h1>{H(page.Title)}</h1>
+        {page.Body}
+        </main>
+        <footer>{footerHtml}</footer>
+        </body>
+        </html>
+        """;
 
     public static string P(string text, string? cssClass = null) =>
         cssClass is null ? $"<p>{H(text)}</p>" : $"<p class=\"{cssClass}\">{H(text)}</p>";

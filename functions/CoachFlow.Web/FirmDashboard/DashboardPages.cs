@@ -65,29 +65,9 @@ internal static class DashboardPages
             <button type="submit" class="button secondary">Sign out</button>
             </form>
             """;
-        return $"""
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="referrer" content="no-referrer">
-            <meta name="robots" content="noindex, nofollow">
-            <title>{H(page.Title)} — {H(firm)}</title>
-            <style>{Styles}</style>
-            </head>
-            <body>
-            <header class="site">{header}</header>
-            <main>
-            <h1>{H(page.Title)}</h1>
-            {page.Body}
-            </main>
-            <footer><p>{(who is null
-                ? "Sign-in links are personal and work once: please don't forward them."
-                : "Counts come from each engagement's progress only: no answers, notes or session content are shown here.")}</p></footer>
-            </body>
-            </html>
-            """;
+        return Document(page, firm, Styles, header, $"""<p>{(who is null
+            ? "Sign-in links are personal and work once: please don't forward them."
+            : "Counts come from each engagement's progress only: no answers, notes or session content are shown here.")}</p>""");
     }
 
     // ---- sign-in ----
