@@ -4,7 +4,7 @@ using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

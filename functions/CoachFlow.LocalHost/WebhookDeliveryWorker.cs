@@ -1,5 +1,5 @@
 using Azure.Storage.Queues;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 
 namespace CoachFlow.LocalHost;
 

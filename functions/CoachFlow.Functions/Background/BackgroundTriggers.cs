@@ -2,7 +2,7 @@ using CoachFlow.Functions.Hosting;
 using CoachFlow.Orchestrations;
 using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.DataRights;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 

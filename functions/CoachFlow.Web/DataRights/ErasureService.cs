@@ -30,7 +30,7 @@ public sealed partial class ErasureService(
     EmailEffects email,
     LinkSigner links,
     CohortStore cohorts,
-    Webhooks.WebhookStore webhooks,
+    OutboundWebhooks.WebhookStore webhooks,
     DataRightsOptions options,
     TimeProvider time,
     ILogger<ErasureService> logger)

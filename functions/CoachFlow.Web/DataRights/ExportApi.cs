@@ -27,8 +27,8 @@ public static partial class ExportApi
         services.AddSingleton<IEngagementExportPart, InputsExportPart>();
         services.AddSingleton<IEngagementExportPart, NotificationsExportPart>();
         services.AddSingleton<IEngagementExportPart, DocumentsExportPart>();
-        services.AddSingleton<IEngagementExportPart, Webhooks.WebhookExportPart>();
-        services.TryAddSingleton<Webhooks.WebhookStore>();
+        services.AddSingleton<IEngagementExportPart, OutboundWebhooks.WebhookExportPart>();
+        services.TryAddSingleton<OutboundWebhooks.WebhookStore>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<ClientExportLinks>();
         return services;

@@ -48,7 +48,7 @@ public static partial class Problems
         Cohorts.CohortNotFoundException e => (404, "Not found", e.Message),
         DataRights.ClientNotFoundException e => (404, "Not found", e.Message),
         DataRights.ErasureNotFoundException e => (404, "Not found", e.Message),
-        Webhooks.WebhookNotFoundException e => (404, "Not found", e.Message),
+        OutboundWebhooks.WebhookNotFoundException e => (404, "Not found", e.Message),
         Cohorts.CohortHasBadRowsException e => (422, "The file has bad rows", e.Message),
         InvalidStatusException e => (409, "Not possible now", e.Message),
         ForbiddenException e => (403, "Not allowed", e.Message),

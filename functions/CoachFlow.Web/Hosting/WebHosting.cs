@@ -6,7 +6,7 @@ using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.FirmDashboard;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 
 namespace CoachFlow.Web.Hosting;
 

@@ -9,7 +9,7 @@ using CoachFlow.Web.Email;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 using CoachFlow.Orchestrations;
 using CoachFlow.Workflows.Engagements;
 using Microsoft.Extensions.DependencyInjection;

@@ -7,7 +7,7 @@ using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Web.Tests.Lifecycle;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 
 namespace CoachFlow.Web.Tests.DataRights;
 

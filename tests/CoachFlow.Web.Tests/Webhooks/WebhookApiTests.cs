@@ -282,7 +282,7 @@ public sealed class WebhookApiTests(WebhookFixture api) : IClassFixture<WebhookF
         var kept = await StartAsync(coachApi, "Kai Kept");
         await UntilAsync(() => api.VerifiedAsync(firstBox), r => r.Count == 3, "three deliveries to the first endpoint");
         await UntilAsync(() => api.VerifiedAsync(secondBox), r => r.Count == 1, "one to the second");
-        var store = new Web.Webhooks.WebhookStore(api.Storage);
+        var store = new Web.OutboundWebhooks.WebhookStore(api.Storage);
 
         var exported = await store.DeliveriesOfEngagementAsync(firmId, erased, CancellationToken.None);
         (string, string)[] expected = [(first, "engagement.started"), (first, "engagement.ended"), (second, "engagement.ended")];

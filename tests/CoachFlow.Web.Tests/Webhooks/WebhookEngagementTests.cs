@@ -31,7 +31,7 @@ public sealed partial class WebhookEngagementTests(WebhookFixture api) : IClassF
         var coach = await api.Tenancy.AddCoachAsync(firmId, "Drew Demo", $"drew-{Guid.NewGuid():N}@firm.example", Role.Coach, null);
         var coachToken = (await api.Tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token;
         var sponsor = await api.Tenancy.AddCoachAsync(firmId, "Sasha Sponsor", $"sasha-{Guid.NewGuid():N}@employer.example", Role.Sponsor, null);
-        var (endpointId, box) = await api.RegisterAsync(adminApi, [.. Web.Webhooks.WebhookEventTypes.All]);
+        var (endpointId, box) = await api.RegisterAsync(adminApi, [.. Web.OutboundWebhooks.WebhookEventTypes.All]);
         var wholeEmail = $"jordan-{Guid.NewGuid():N}@client.test";
         var stallEmail = $"stella-{Guid.NewGuid():N}@client.test";
 
@@ -46,7 +46,7 @@ public sealed partial class WebhookEngagementTests(WebhookFixture api) : IClassF
         var (stalledId, bouncedId, (bulkId, bulkEngagementId)) = (await stalled, await bounced, await bulk);
 
         var received = await UntilAsync(() => api.Receiver.ReceivedAsync(box),
-            r => Web.Webhooks.WebhookEventTypes.All.All(t => r.Any(x => x.Type == t)) && r.Any(x => x.EngagementId == wholeId && x.Type == "engagement.closed"),
+            r => Web.OutboundWebhooks.WebhookEventTypes.All.All(t => r.Any(x => x.Type == t)) && r.Any(x => x.EngagementId == wholeId && x.Type == "engagement.closed"),
             "every event type", TimeSpan.FromMinutes(3));
 
         // Each request verified by the npm library, answered 200, once (nothing failed, so nothing was sent twice).

@@ -5,7 +5,7 @@ using System.Text.Json;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.Bulk;
-using CoachFlow.Web.Webhooks;
+using CoachFlow.Web.OutboundWebhooks;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Questionnaires;
 using CoachFlow.Workflows.Runtime;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using CoachFlow.Orchestrations;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>
 /// Which addresses an endpoint may point at. Outside development mode (<see cref="WebhookOptions.AllowPrivateNetworks"/>)

@@ -1,4 +1,4 @@
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>Outbound webhooks (configuration section <c>CoachFlow:Webhooks</c>, environment <c>CoachFlow__Webhooks__…</c>).</summary>
 public sealed class WebhookOptions

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using CoachFlow.Web.DataRights;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>
 /// <c>webhook-deliveries.json</c> in each engagement's folder of a data export: what CoachFlow told the firm's own systems

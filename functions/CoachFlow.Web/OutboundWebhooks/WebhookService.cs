@@ -5,7 +5,7 @@ using CoachFlow.Orchestrations;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>A firm's endpoint as the API shows it. <see cref="Secret"/> is there only in the answer that registered it.</summary>
 /// <param name="Status"><c>enabled</c> or <c>disabled</c> (by an admin, or by CoachFlow after failing: see <see cref="DisabledReason"/>).</param>

@@ -1,4 +1,4 @@
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>
 /// Delivers one stream (one endpoint's deliveries of one engagement, or of the firm's own events) when its wake-up

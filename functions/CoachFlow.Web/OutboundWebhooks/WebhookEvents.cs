@@ -5,7 +5,7 @@ using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.Bulk;
 using CoachFlow.Workflows.Engagements;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>The event types an endpoint subscribes to, as firms' systems know them.</summary>
 /// <remarks>WARNING: receivers match on these strings. Never rename one; add a new type instead.</remarks>

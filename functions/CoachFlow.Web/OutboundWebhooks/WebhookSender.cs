@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using StandardWebhooks;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>What one attempt came to: 2xx is delivered; anything else (a 3xx too: redirects are not followed) failed.</summary>
 /// <param name="Error">Short: the status or what failed, never the response body.</param>

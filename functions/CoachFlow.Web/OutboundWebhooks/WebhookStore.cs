@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using CoachFlow.Web.Hosting;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>A firm's registered endpoint (<c>{prefix}webhooks</c>: partition = firm, row = endpoint id).</summary>
 /// <param name="ProtectedSecret">The signing secret (<c>whsec_…</c>), protected with ASP.NET Core Data Protection; shown once, at registration.</param>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.Bulk;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>
 /// A firm's endpoints as the fan-out sees them, kept in memory for <see cref="WebhookOptions.EndpointCache"/> so a step

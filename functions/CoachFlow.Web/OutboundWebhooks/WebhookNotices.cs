@@ -3,7 +3,7 @@ using CoachFlow.Email;
 using CoachFlow.Email.Rendering;
 using CoachFlow.Web.Tenancy;
 
-namespace CoachFlow.Web.Webhooks;
+namespace CoachFlow.Web.OutboundWebhooks;
 
 /// <summary>
 /// Tells every firm admin, by email (<see cref="AccountEmailKinds.WebhookEndpointDisabled"/>), that CoachFlow switched an
