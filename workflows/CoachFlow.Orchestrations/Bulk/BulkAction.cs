@@ -120,7 +120,7 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
         string? skip = route switch
         {
             null => "the engagement was erased",
-            { Status: EngagementStatus.Completed or EngagementStatus.Ended } => "the engagement is over",
+            { } over when EngagementStatus.IsOver(over.Status) => "the engagement is over",
             _ => null,
         };
         if (skip is null && action.Action == BulkActionKinds.Nudge && item.ClientId is { } client)
@@ -140,7 +140,7 @@ public sealed class KeepBulkBatch(EngagementStore store, TimeProvider time) : Ta
         await bulk.SetOutcomeAsync(action.FirmId, action.ActionId, item.Index, BulkOutcomes.Kept, null, ct);
         if (kept is null) return null;
         // Decided already, or still starting (its first part finds the input in the inbox): nothing to raise.
-        return kept is { DecidedBefore: false, RaiseTo: { } instance } ? new BulkRaise(instance, kept.Pending) : null;
+        return kept.RaiseTo is { } instance ? new BulkRaise(instance, kept.Pending) : null;
     }
 }
 
