@@ -1,5 +1,6 @@
 using System.Text;
 using CoachFlow.Web.Documents;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;

@@ -1,4 +1,5 @@
 using CoachFlow.Documents;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Engagements;
 
 namespace CoachFlow.Web.Documents;

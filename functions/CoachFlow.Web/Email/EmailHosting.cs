@@ -2,6 +2,7 @@ using CoachFlow.Email;
 using CoachFlow.Email.Rendering;
 using CoachFlow.Email.SendGrid;
 using CoachFlow.Email.Smtp;
+using CoachFlow.Web.Effects;
 using Microsoft.Extensions.Options;
 
 namespace CoachFlow.Web.Email;

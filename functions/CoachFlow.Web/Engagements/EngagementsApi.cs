@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CoachFlow.Documents;
 using CoachFlow.Documents.Charts;
 using CoachFlow.Web.Documents;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.ReadModel;

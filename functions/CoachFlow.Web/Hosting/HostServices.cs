@@ -2,12 +2,11 @@ using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Documents;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
-using CoachFlow.Workflows.Engagements;
-using CoachFlow.Workflows.Runtime;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CoachFlow.Web.Hosting;
@@ -49,18 +48,6 @@ public static class HostServices
         }).WithName("Health").WithSummary("Liveness and storage reachability");
         return app;
     }
-}
-
-/// <summary>What an engagement's steps do, by kind: emails, documents, coach notifications.</summary>
-internal sealed class EngagementEffects(EmailEffects email, DocumentWriter documents) : IEngagementEffects
-{
-    public Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken) => effect switch
-    {
-        SendEmail e => email.SendAsync(context, e, cancellationToken),
-        NotifyCoach n => email.NotifyAsync(context, n, cancellationToken),
-        WriteDocument d => documents.WriteAsync(context, d, cancellationToken),
-        _ => throw new InvalidOperationException($"No handler for the effect {effect.GetType().Name}."),
-    };
 }
 
 /// <summary>Creates the tables and containers the host keeps (idempotent), before the first request needs them.</summary>

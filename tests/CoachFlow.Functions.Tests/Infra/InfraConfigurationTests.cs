@@ -5,6 +5,7 @@ using CoachFlow.Email.Webhooks;
 using CoachFlow.Email;
 using CoachFlow.Functions.Http;
 using CoachFlow.Web.Cohorts;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Email;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Links;
@@ -45,7 +46,7 @@ public sealed partial class InfraConfigurationTests
     ];
 
     [Fact]
-    public async Task Given_infra_compiled_for_production_When_the_Functions_app_is_built_with_its_app_settings_Then_it_mails_through_SendGrid_from_the_firms_sender_with_links_on_the_public_URL()
+    public async Task GivenInfraCompiledForProduction_WhenTheFunctionsAppIsBuiltWithItsAppSettings_ThenItMailsThroughSendGridFromTheFirmsSenderWithLinksOnThePublicURL()
     {
         var infra = await InfraApp.ProductionAsync();
         var given = InfraApp.ProductionEnvironment;
@@ -114,7 +115,7 @@ public sealed partial class InfraConfigurationTests
     }
 
     [Fact]
-    public async Task Given_infra_compiled_for_production_When_the_app_is_built_and_its_services_resolved_Then_every_CoachFlow_setting_it_reads_is_set_by_infra_and_every_one_infra_sets_is_read()
+    public async Task GivenInfraCompiledForProduction_WhenTheAppIsBuiltAndItsServicesResolved_ThenEveryCoachFlowSettingItReadsIsSetByInfraAndEveryOneInfraSetsIsRead()
     {
         var infra = await InfraApp.ProductionAsync();
         var read = ReadWhileResolving(infra);
@@ -125,7 +126,7 @@ public sealed partial class InfraConfigurationTests
     }
 
     [Fact]
-    public async Task Given_the_app_reads_a_CoachFlow_key_infra_does_not_set_When_the_settings_are_compared_Then_that_key_is_named()
+    public async Task GivenTheAppReadsACoachFlowKeyInfraDoesNotSet_WhenTheSettingsAreCompared_ThenThatKeyIsNamed()
     {
         var infra = await InfraApp.ProductionAsync();
         // A new option in a section infra sets, and a key of a section it does not.
@@ -136,7 +137,7 @@ public sealed partial class InfraConfigurationTests
     }
 
     [Fact]
-    public async Task Given_the_dev_parameters_without_a_custom_domain_When_infra_is_compiled_Then_links_are_on_the_apps_azurewebsites_address_and_the_app_starts_in_production()
+    public async Task GivenTheDevParametersWithoutACustomDomain_WhenInfraIsCompiled_ThenLinksAreOnTheAppsAzurewebsitesAddressAndTheAppStartsInProduction()
     {
         var infra = await InfraApp.CompileAsync("infra/main.dev.bicepparam", new Dictionary<string, string>());
         Assert.Equal($"https://{infra.AppName}.azurewebsites.net", infra.AppSettings["CoachFlow__PublicBaseUrl"]);

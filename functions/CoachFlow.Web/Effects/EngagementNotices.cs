@@ -5,7 +5,7 @@ using CoachFlow.Orchestrations;
 using CoachFlow.Orchestrations.Activities;
 using CoachFlow.Web.Tenancy;
 
-namespace CoachFlow.Web.Engagements;
+namespace CoachFlow.Web.Effects;
 
 /// <summary>
 /// Tells every firm admin, by email, that the engine parked a step of one of the firm's engagements

@@ -4,7 +4,7 @@ using CoachFlow.Orchestrations.Bulk;
 using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Web.Cohorts;
 using CoachFlow.Web.Documents;
-using CoachFlow.Web.Email;
+using CoachFlow.Web.Effects;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CoachFlow.Documents;
+using CoachFlow.Web.Documents;
 using CoachFlow.Web.Engagements;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Orchestrations.Activities;
@@ -7,7 +8,7 @@ using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 
-namespace CoachFlow.Web.Documents;
+namespace CoachFlow.Web.Effects;
 
 /// <summary>
 /// Runs <see cref="WriteDocument"/> effects and builds documents on request: reads the engagement from the

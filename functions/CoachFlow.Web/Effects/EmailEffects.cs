@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using CoachFlow.Email;
 using CoachFlow.Email.Calendar;
 using CoachFlow.Email.Rendering;
+using CoachFlow.Web.Email;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Links;
 using CoachFlow.Web.Tenancy;
@@ -10,7 +11,9 @@ using CoachFlow.Orchestrations.ReadModel;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 
-namespace CoachFlow.Web.Email;
+using LinkOptions = CoachFlow.Web.Email.LinkOptions;
+
+namespace CoachFlow.Web.Effects;
 
 /// <summary>
 /// Runs <see cref="SendEmail"/> and <see cref="NotifyCoach"/> effects: renders the email for its kind with the
