@@ -5,8 +5,10 @@ namespace CoachFlow.LocalHost;
 /// <summary>
 /// The local host's stand-in for a Functions queue trigger: polls a queue and hands each message to
 /// <see cref="HandleAsync"/>, up to <see cref="MaxConcurrency"/> at once (a new one is taken as soon as one is done, so a
-/// slow message holds up no other), deleting it once handled. A message taken by a process that dies, or whose handling
-/// throws, reappears after <see cref="Lease"/> and is handled again, so handlers must be idempotent.
+/// slow message holds up no other), deleting it once handled. While a message is handled its lease is renewed every half
+/// <see cref="Lease"/>, as the Functions queue trigger keeps a running message hidden, so a slow handler on a busy machine
+/// is never joined by a second copy of itself. A message taken by a process that dies, or whose handling throws,
+/// reappears after <see cref="Lease"/> and is handled again, so handlers must be idempotent.
 /// </summary>
 internal abstract partial class QueuePollingWorker(ILogger logger) : BackgroundService
 {
@@ -58,10 +60,15 @@ internal abstract partial class QueuePollingWorker(ILogger logger) : BackgroundS
                 running.RemoveAll(t => t.IsCompleted);
                 running.AddRange(messages.Select(message => Task.Run(async () =>
                 {
+                    using var handled = new CancellationTokenSource();
+                    var lease = new MessageLease(message.MessageId, message.PopReceipt);
+                    var renewing = RenewWhileHandledAsync(lease, handled.Token);
                     try
                     {
                         await HandleAsync(message.Body.ToString(), stoppingToken);
-                        await Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+                        await handled.CancelAsync();
+                        await renewing;
+                        await Queue.DeleteMessageAsync(message.MessageId, lease.PopReceipt, stoppingToken);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -69,6 +76,8 @@ internal abstract partial class QueuePollingWorker(ILogger logger) : BackgroundS
                     }
                     finally
                     {
+                        await handled.CancelAsync();
+                        await renewing;
                         slots.Release();
                     }
                 }, CancellationToken.None)));
@@ -86,6 +95,37 @@ internal abstract partial class QueuePollingWorker(ILogger logger) : BackgroundS
         {
         }
     }
+
+    /// <summary>The message being handled and its latest pop receipt (each renewal hands out a new one).</summary>
+    private sealed class MessageLease(string messageId, string popReceipt)
+    {
+        public string MessageId { get; } = messageId;
+        public string PopReceipt { get; set; } = popReceipt;
+    }
+
+    /// <summary>Keeps <paramref name="lease"/>'s message hidden until <paramref name="handled"/> is cancelled; a renewal refused (the lease was lost) ends it.</summary>
+    private async Task RenewWhileHandledAsync(MessageLease lease, CancellationToken handled)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Lease / 2, handled);
+                var renewed = await Queue.UpdateMessageAsync(lease.MessageId, lease.PopReceipt, visibilityTimeout: Lease, cancellationToken: handled);
+                lease.PopReceipt = renewed.Value.PopReceipt;
+            }
+        }
+        catch (OperationCanceledException) when (handled.IsCancellationRequested)
+        {
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            LogRenewFailed(logger, What, ex.Status); // the message may run again after its lease; handlers are idempotent
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the lease of a {What} failed ({Status}); it may run again")]
+    private static partial void LogRenewFailed(ILogger logger, string what, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A {What} failed (delivery {DequeueCount}, {ErrorType}); it runs again after its lease")]
     private static partial void LogMessageFailed(ILogger logger, string what, long dequeueCount, string errorType);
