@@ -152,10 +152,21 @@ public sealed class EngagementEngine(DurableTaskClient client, EngagementStore s
 
     private Task StopAsync(string instanceId, CancellationToken ct) => EngineInstances.StopAsync(client, instanceId, "purged", ct);
 
-    /// <summary>Purges a finished orchestration's history (a bulk action that named an erased engagement); false when it still runs or is gone.</summary>
-    public async Task<bool> PurgeFinishedAsync(string instanceId, CancellationToken ct = default)
+    /// <summary>
+    /// Purges a finished orchestration's history (a bulk action that named an erased engagement); false when it still
+    /// runs after <paramref name="wait"/> or is gone. A bulk action reads as finished once its last activity settled
+    /// its counts, a moment before its orchestration completes: the wait covers that moment, so an erasure right after
+    /// a bulk action still purges the history that names the engagement.
+    /// </summary>
+    public async Task<bool> PurgeFinishedAsync(string instanceId, TimeSpan wait, CancellationToken ct = default)
     {
+        var until = time.GetUtcNow() + wait;
         var meta = await client.GetInstanceAsync(instanceId, ct);
+        while (meta is { IsCompleted: false } && time.GetUtcNow() < until)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
+            meta = await client.GetInstanceAsync(instanceId, ct);
+        }
         if (meta is null || !meta.IsCompleted) return false;
         return (await client.PurgeInstanceAsync(instanceId, cancellation: ct)).PurgedInstanceCount > 0;
     }

@@ -35,6 +35,9 @@ public sealed partial class ErasureService(
     TimeProvider time,
     ILogger<ErasureService> logger)
 {
+    /// <summary>How long an erasure waits for a bulk action that has settled its counts to complete, so its history can go.</summary>
+    private static readonly TimeSpan BulkActionSettling = TimeSpan.FromSeconds(30);
+
     private EngagementStore Store => engine.Store;
     private BulkActionStore Bulk => new(engine.Store);
 
@@ -164,7 +167,7 @@ public sealed partial class ErasureService(
             var actions = await Bulk.ForgetEngagementAsync(firmId, target.EngagementId, target.TombstoneId, ct);
             Count("bulkSelections", actions.Count);
             // A finished bulk action's history still names the engagement (the inputs it raised): its audit row keeps the counts.
-            foreach (var action in actions) Count("orchestrations", await engine.PurgeFinishedAsync(action, ct) ? 1 : 0);
+            foreach (var action in actions) Count("orchestrations", await engine.PurgeFinishedAsync(action, BulkActionSettling, ct) ? 1 : 0);
             LogEngagementErased(logger, record.ErasureId, firmId, target.TombstoneId);
 
             var pending = record.Pending.Where(p => p.EngagementId != target.EngagementId).ToList();
