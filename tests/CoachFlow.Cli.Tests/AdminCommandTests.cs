@@ -22,7 +22,7 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
     private readonly string _prefix = Cli.UniquePrefix();
 
     [Fact]
-    public async Task Given_a_new_firm_When_its_admin_adds_a_coach_and_a_sponsor_Then_each_gets_a_working_token_with_their_role()
+    public async Task GivenANewFirm_WhenItsAdminAddsACoachAndASponsor_ThenEachGetsAWorkingTokenWithTheirRole()
     {
         var firm = await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example");
         var firmId = Value(firm.Output, "firm");
@@ -56,7 +56,7 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Given_a_firm_When_its_retention_is_set_and_turned_off_Then_the_firm_keeps_engagements_that_long_and_bad_values_change_nothing()
+    public async Task GivenAFirm_WhenItsRetentionIsSetAndTurnedOff_ThenTheFirmKeepsEngagementsThatLongAndBadValuesChangeNothing()
     {
         var firmId = Value((await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example")).Output, "firm");
         var tenancy = await TenancyAsync();
@@ -81,7 +81,7 @@ public sealed partial class AdminCommandTests(AdminFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task Given_a_firm_with_no_sender_of_its_own_When_set_sender_sets_one_Then_the_firm_sends_from_it_and_an_address_that_is_not_one_changes_nothing()
+    public async Task GivenAFirmWithNoSenderOfItsOwn_WhenSetSenderSetsOne_ThenTheFirmSendsFromItAndAnAddressThatIsNotOneChangesNothing()
     {
         var firmId = Value((await AdminAsync("create-firm", "--name", "Acme Coaching", "--admin-name", "Ada Admin", "--admin-email", "ada@acme.example")).Output, "firm");
         var tenancy = await TenancyAsync();

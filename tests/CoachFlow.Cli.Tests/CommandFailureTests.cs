@@ -32,7 +32,7 @@ public sealed partial class CommandFailureTests
     }
 
     [Fact]
-    public async Task Given_a_storage_that_does_not_answer_When_an_admin_command_runs_Then_it_exits_1_saying_to_start_it_with_no_stack_trace()
+    public async Task GivenAStorageThatDoesNotAnswer_WhenAnAdminCommandRuns_ThenItExits1SayingToStartItWithNoStackTrace()
     {
         var port = Repository.FreePort();
 

@@ -14,14 +14,14 @@ public sealed class RenderingTests
     private static readonly string[] ToTheCoach = [EmailKinds.PreSessionBrief, EmailKinds.SupportRequested, EmailKinds.MaintenancePlanChangesRequested];
 
     [Fact]
-    public void Given_the_engagement_vocabulary_When_the_renderer_loads_Then_every_kind_has_templates()
+    public void GivenTheEngagementVocabulary_WhenTheRendererLoads_ThenEveryKindHasTemplates()
     {
         Assert.Equal(EmailKinds.All.Concat(AccountEmailKinds.All).Order(StringComparer.Ordinal), Renderer.Kinds.Order(StringComparer.Ordinal));
     }
 
     [Theory]
     [MemberData(nameof(AllKinds))]
-    public void Given_a_kind_When_rendered_Then_subject_link_and_branding_are_in_both_parts(string kind)
+    public void GivenAKind_WhenRendered_ThenSubjectLinkAndBrandingAreInBothParts(string kind)
     {
         var link = new Uri($"https://app.northwind.test/c/{kind}?t=eyJhbGciOi.payload.sig");
         var email = Renderer.Render(new EmailModel(kind, "Jordan", "Ana Ruiz", TestData.Branding, link, TestData.Session));
@@ -46,7 +46,7 @@ public sealed class RenderingTests
 
     [Theory]
     [MemberData(nameof(AllKinds))]
-    public void Given_script_in_names_When_rendered_Then_the_html_holds_it_encoded_never_raw(string kind)
+    public void GivenScriptInNames_WhenRendered_ThenTheHtmlHoldsItEncodedNeverRaw(string kind)
     {
         var link = new Uri("https://app.northwind.test/c/x?t=abc");
         var email = Renderer.Render(new EmailModel(kind, Script, $"Ana {Script}", TestData.Branding, link, TestData.Session));
@@ -58,7 +58,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_nudge_with_markup_in_the_coachs_message_When_rendered_Then_the_html_encodes_it_and_the_link_says_what_it_opens()
+    public void GivenANudgeWithMarkupInTheCoachsMessage_WhenRendered_ThenTheHtmlEncodesItAndTheLinkSaysWhatItOpens()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.ClientNudge, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/c/intake?t=1"),
             CoachMessage: $"Any news? {Script}", PendingWhat: "the pre-coaching questionnaire"));
@@ -72,7 +72,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_nudge_without_anything_pending_When_rendered_Then_it_asks_for_a_reply_and_has_no_link()
+    public void GivenANudgeWithoutAnythingPending_WhenRendered_ThenItAsksForAReplyAndHasNoLink()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.ClientNudge, "Jordan", "Ana Ruiz", TestData.Branding, null, CoachMessage: "Shall we book our next session?"));
 
@@ -82,7 +82,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_firm_name_with_markup_When_rendered_Then_it_is_encoded_in_the_html()
+    public void GivenAFirmNameWithMarkup_WhenRendered_ThenItIsEncodedInTheHtml()
     {
         var branding = TestData.Branding with { FirmName = "Acme <b onmouseover=\"x()\">Coaching</b>" };
         var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", branding, new Uri("https://a.test/x")));
@@ -91,7 +91,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_contract_invitation_When_rendered_Then_the_subject_names_the_coach()
+    public void GivenAContractInvitation_WhenRendered_ThenTheSubjectNamesTheCoach()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/sign?t=1")));
         Assert.Equal("Ana Ruiz sent you your coaching agreement", email.Subject);
@@ -100,7 +100,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_session_confirmation_When_rendered_Then_the_time_is_in_the_session_zone()
+    public void GivenASessionConfirmation_WhenRendered_ThenTheTimeIsInTheSessionZone()
     {
         // 12:00 UTC on 31 March 2026 is 14:00 in Paris (summer time began on 29 March).
         var email = Renderer.Render(new EmailModel(EmailKinds.SessionConfirmation, "Jordan", "Ana Ruiz", TestData.Branding, new Uri("https://a.test/s"), TestData.Session));
@@ -110,14 +110,14 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_session_in_New_York_When_formatted_Then_it_shows_local_time()
+    public void GivenASessionInNewYork_WhenFormatted_ThenItShowsLocalTime()
     {
         var session = new SessionTime(1, new DateTimeOffset(2026, 1, 15, 14, 30, 0, TimeSpan.Zero), TimeSpan.FromMinutes(45), "America/New_York");
         Assert.Equal("Thursday 15 January 2026, 09:30–10:15 (America/New_York)", EmailRenderer.FormatSession(session));
     }
 
     [Fact]
-    public void Given_a_kind_without_a_link_When_rendered_Then_there_is_no_button()
+    public void GivenAKindWithoutALink_WhenRendered_ThenThereIsNoButton()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.EngagementPaused, "Jordan", "Ana Ruiz", TestData.Branding, ActionUrl: null));
         Assert.DoesNotContain("<a ", email.Html, StringComparison.Ordinal);
@@ -126,7 +126,7 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_no_logo_When_rendered_Then_the_firm_name_heads_the_email()
+    public void GivenNoLogo_WhenRendered_ThenTheFirmNameHeadsTheEmail()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.Graduation, "Jordan", "Ana", TestData.Branding with { LogoUrl = null }, new Uri("https://a.test/p")));
         Assert.DoesNotContain("<img", email.Html, StringComparison.Ordinal);
@@ -166,21 +166,21 @@ public sealed class RenderingTests
     }
 
     [Fact]
-    public void Given_a_local_http_link_When_rendering_Then_it_is_accepted()
+    public void GivenALocalHttpLink_WhenRendering_ThenItIsAccepted()
     {
         var email = Renderer.Render(new EmailModel(EmailKinds.ContractInvitation, "Jordan", "Ana", TestData.Branding, new Uri("http://127.0.0.1:7071/c/sign?t=1")));
         Assert.Contains("http://127.0.0.1:7071/c/sign?t=1", email.Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Given_a_session_kind_without_its_session_When_rendering_Then_it_is_refused()
+    public void GivenASessionKindWithoutItsSession_WhenRendering_ThenItIsRefused()
     {
         var model = new EmailModel(EmailKinds.SessionReminder, "Jordan", "Ana", TestData.Branding, new Uri("https://a.test/x"));
         Assert.Throws<ArgumentException>(() => Renderer.Render(model));
     }
 
     [Fact]
-    public void Given_an_unknown_kind_When_rendering_Then_it_is_refused()
+    public void GivenAnUnknownKind_WhenRendering_ThenItIsRefused()
     {
         var model = new EmailModel("welcome-bonus", "Jordan", "Ana", TestData.Branding, new Uri("https://a.test/x"));
         Assert.Throws<ArgumentException>(() => Renderer.Render(model));

@@ -16,13 +16,13 @@ public sealed class SendGridTests
         "Coaching session 2", TestData.Session.StartAt.AddDays(-7)));
 
     [Fact]
-    public void Given_the_spec_beside_the_repo_When_loaded_Then_it_is_found()
+    public void GivenTheSpecBesideTheRepo_WhenLoaded_ThenItIsFound()
     {
         Assert.True(File.Exists(MailSendSchema.SpecPath), MailSendSchema.SpecPath);
     }
 
     [Fact]
-    public void Given_an_email_with_an_invitation_When_the_body_is_built_Then_it_is_valid_against_the_Mail_Send_spec()
+    public void GivenAnEmailWithAnInvitation_WhenTheBodyIsBuilt_ThenItIsValidAgainstTheMailSendSpec()
     {
         var message = TestData.Message("jordan@client.test", "Session 2 with Ana Ruiz is confirmed", "https://app.test/s?t=1", Invite());
         var body = SendGridMailBody.Build(message);
@@ -46,7 +46,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public void Given_a_reminder_with_one_click_unsubscribe_When_the_body_is_built_Then_both_headers_are_in_it_and_it_is_valid_against_the_spec()
+    public void GivenAReminderWithOneClickUnsubscribe_WhenTheBodyIsBuilt_ThenBothHeadersAreInItAndItIsValidAgainstTheSpec()
     {
         var message = TestData.Message("jordan@client.test", "A reminder", "https://app.test/x") with { Headers = TestData.OneClickHeaders };
         var body = SendGridMailBody.Build(message);
@@ -58,7 +58,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public void Given_a_body_without_from_When_validated_Then_the_validator_reports_it()
+    public void GivenABodyWithoutFrom_WhenValidated_ThenTheValidatorReportsIt()
     {
         var body = SendGridMailBody.Build(TestData.Message("jordan@client.test", "Hello", "https://app.test/x"));
         body.Remove("from");
@@ -66,7 +66,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public void Given_a_personalization_without_to_When_validated_Then_the_validator_reports_it()
+    public void GivenAPersonalizationWithoutTo_WhenValidated_ThenTheValidatorReportsIt()
     {
         var body = SendGridMailBody.Build(TestData.Message("jordan@client.test", "Hello", "https://app.test/x"));
         body["personalizations"]![0]!.AsObject().Remove("to");
@@ -74,7 +74,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public void Given_wrongly_shaped_fields_When_validated_Then_the_validator_reports_them()
+    public void GivenWronglyShapedFields_WhenValidated_ThenTheValidatorReportsThem()
     {
         var body = SendGridMailBody.Build(TestData.Message("jordan@client.test", "Hello", "https://app.test/x"));
         body["categories"] = new JsonArray([.. Enumerable.Range(0, 11).Select(i => (JsonNode)JsonValue.Create($"c{i}"))]);
@@ -90,7 +90,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public void Given_more_than_ten_categories_When_the_body_is_built_Then_it_keeps_ten_distinct()
+    public void GivenMoreThanTenCategories_WhenTheBodyIsBuilt_ThenItKeepsTenDistinct()
     {
         var message = TestData.Message("jordan@client.test", "Hello", "https://app.test/x") with
         {
@@ -102,7 +102,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public async Task Given_a_listener_When_the_transport_sends_Then_it_posts_a_valid_body_with_the_key()
+    public async Task GivenAListener_WhenTheTransportSends_ThenItPostsAValidBodyWithTheKey()
     {
         await using var server = await CapturingServer.StartAsync(HttpStatusCode.Accepted, "");
         var message = TestData.Message("jordan@client.test", "Session 2 with Ana Ruiz is confirmed", "https://app.test/s?t=1", Invite());
@@ -149,7 +149,7 @@ public sealed class SendGridTests
     }
 
     [Fact]
-    public async Task Given_nothing_listening_When_the_transport_sends_Then_it_throws_a_transient_error()
+    public async Task GivenNothingListening_WhenTheTransportSends_ThenItThrowsATransientError()
     {
         var port = FreePort();
         using var http = new HttpClient();

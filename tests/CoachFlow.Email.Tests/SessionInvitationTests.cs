@@ -10,7 +10,7 @@ public sealed class SessionInvitationTests
         "Coaching session 2 with Ana Ruiz", new DateTimeOffset(2026, 3, 20, 9, 0, 0, TimeSpan.Zero), new Uri("https://app.test/s?t=1"));
 
     [Fact]
-    public void Given_a_session_in_Paris_When_the_ics_is_parsed_back_Then_times_and_zone_match()
+    public void GivenASessionInParis_WhenTheIcsIsParsedBack_ThenTimesAndZoneMatch()
     {
         var startAt = new DateTimeOffset(2026, 3, 31, 12, 0, 0, TimeSpan.Zero); // 14:00 in Paris, summer time
         var text = SessionInvitation.Build(Invite(startAt));
@@ -38,7 +38,7 @@ public sealed class SessionInvitationTests
     }
 
     [Fact]
-    public void Given_a_session_in_New_York_in_winter_When_built_Then_local_time_is_five_hours_behind_UTC()
+    public void GivenASessionInNewYorkInWinter_WhenBuilt_ThenLocalTimeIsFiveHoursBehindUTC()
     {
         var startAt = new DateTimeOffset(2026, 1, 15, 14, 30, 0, TimeSpan.Zero);
         var calendar = Ical.Net.Calendar.Load(SessionInvitation.Build(Invite(startAt, "America/New_York")))!;
@@ -50,7 +50,7 @@ public sealed class SessionInvitationTests
     }
 
     [Fact]
-    public void Given_a_reschedule_When_built_Then_the_uid_stays_and_the_sequence_grows()
+    public void GivenAReschedule_WhenBuilt_ThenTheUidStaysAndTheSequenceGrows()
     {
         var first = Ical.Net.Calendar.Load(SessionInvitation.Build(Invite(new DateTimeOffset(2026, 3, 31, 12, 0, 0, TimeSpan.Zero))))!.Events.Single();
         var moved = Ical.Net.Calendar.Load(SessionInvitation.Build(Invite(new DateTimeOffset(2026, 4, 2, 8, 0, 0, TimeSpan.Zero), sequence: 1)))!.Events.Single();
@@ -61,14 +61,14 @@ public sealed class SessionInvitationTests
     }
 
     [Fact]
-    public void Given_the_same_input_When_built_twice_Then_the_file_is_identical()
+    public void GivenTheSameInput_WhenBuiltTwice_ThenTheFileIsIdentical()
     {
         var startAt = new DateTimeOffset(2026, 3, 31, 12, 0, 0, TimeSpan.Zero);
         Assert.Equal(SessionInvitation.Build(Invite(startAt)), SessionInvitation.Build(Invite(startAt)));
     }
 
     [Fact]
-    public void Given_an_invite_When_attached_Then_it_is_a_calendar_request()
+    public void GivenAnInvite_WhenAttached_ThenItIsACalendarRequest()
     {
         var attachment = SessionInvitation.Attachment(Invite(new DateTimeOffset(2026, 3, 31, 12, 0, 0, TimeSpan.Zero)));
         Assert.Equal("session-2.ics", attachment.FileName);

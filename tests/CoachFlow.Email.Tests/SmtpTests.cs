@@ -15,7 +15,7 @@ public sealed class SmtpTests(MaildevFixture maildev) : IClassFixture<MaildevFix
         "Coaching session 2 with Ana Ruiz", new DateTimeOffset(2026, 3, 20, 9, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public async Task Given_maildev_When_a_session_confirmation_is_sent_Then_it_arrives_with_link_and_invitation()
+    public async Task GivenMaildev_WhenASessionConfirmationIsSent_ThenItArrivesWithLinkAndInvitation()
     {
         var client = $"jordan-{Guid.NewGuid():N}@client.test";
         var link = new Uri($"https://app.northwind.test/c/session?t={Guid.NewGuid():N}");
@@ -51,7 +51,7 @@ public sealed class SmtpTests(MaildevFixture maildev) : IClassFixture<MaildevFix
     }
 
     [Fact]
-    public async Task Given_maildev_When_a_reminder_with_a_long_unsubscribe_link_is_sent_Then_its_one_click_headers_arrive_whole()
+    public async Task GivenMaildev_WhenAReminderWithALongUnsubscribeLinkIsSent_ThenItsOneClickHeadersArriveWhole()
     {
         var client = $"jordan-{Guid.NewGuid():N}@client.test";
         var token = string.Concat(Enumerable.Repeat("eyJlbmdhZ2VtZW50IjoiZW5nLTdmM2EifQ", 8)) + ".c2lnbmF0dXJlLW9mLXRoZS1saW5r";
@@ -81,7 +81,7 @@ public sealed class SmtpMimeTests
         "Coaching session 2 with Ana Ruiz", new DateTimeOffset(2026, 3, 20, 9, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public async Task Given_nothing_listening_When_sending_Then_a_transient_transport_error_is_thrown()
+    public async Task GivenNothingListening_WhenSending_ThenATransientTransportErrorIsThrown()
     {
         var transport = new SmtpEmailTransport(new SmtpOptions { Port = SendGridTests.FreePort(), Timeout = TimeSpan.FromSeconds(5) }, NullLogger<SmtpEmailTransport>.Instance);
         var error = await Assert.ThrowsAsync<EmailTransportException>(() =>
@@ -90,7 +90,7 @@ public sealed class SmtpMimeTests
     }
 
     [Fact]
-    public void Given_an_email_with_an_invitation_When_built_as_MIME_Then_text_comes_before_html_and_the_ics_is_attached()
+    public void GivenAnEmailWithAnInvitation_WhenBuiltAsMIME_ThenTextComesBeforeHtmlAndTheIcsIsAttached()
     {
         var message = TestData.Message("jordan@client.test", "Hi", "https://a.test/x", SessionInvitation.Attachment(Invite("jordan@client.test")));
         var mime = SmtpEmailTransport.ToMime(message);
@@ -108,7 +108,7 @@ public sealed class SmtpMimeTests
     }
 
     [Fact]
-    public void Given_a_reminder_with_one_click_unsubscribe_When_built_as_MIME_Then_it_carries_both_headers()
+    public void GivenAReminderWithOneClickUnsubscribe_WhenBuiltAsMIME_ThenItCarriesBothHeaders()
     {
         var message = TestData.Message("jordan@client.test", "A reminder", "https://a.test/x") with { Headers = TestData.OneClickHeaders };
         var mime = SmtpEmailTransport.ToMime(message);
@@ -118,7 +118,7 @@ public sealed class SmtpMimeTests
     }
 
     [Fact]
-    public void Given_the_same_effect_When_the_message_id_is_derived_twice_Then_it_is_stable_and_distinct_per_effect()
+    public void GivenTheSameEffect_WhenTheMessageIdIsDerivedTwice_ThenItIsStableAndDistinctPerEffect()
     {
         Assert.Equal(MessageIds.For("eng-1/0001", "a@northwind.test"), MessageIds.For("eng-1/0001", "a@northwind.test"));
         Assert.NotEqual(MessageIds.For("eng-1/0001", "a@northwind.test"), MessageIds.For("eng-1/0002", "a@northwind.test"));

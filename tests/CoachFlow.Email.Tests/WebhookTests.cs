@@ -27,14 +27,14 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_a_signed_payload_When_verified_Then_it_is_accepted()
+    public void GivenASignedPayload_WhenVerified_ThenItIsAccepted()
     {
         var (publicKey, signature, timestamp, body) = Signed();
         Assert.True(SendGridEventWebhook.Verify(publicKey, signature, timestamp, body));
     }
 
     [Fact]
-    public void Given_a_tampered_body_When_verified_Then_it_is_refused()
+    public void GivenATamperedBody_WhenVerified_ThenItIsRefused()
     {
         var (publicKey, signature, timestamp, body) = Signed();
         var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"bounce\",\"type\":\"bounce\"", "\"delivered\",\"type\":\"bounce\"", StringComparison.Ordinal));
@@ -44,14 +44,14 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_a_tampered_timestamp_When_verified_Then_it_is_refused()
+    public void GivenATamperedTimestamp_WhenVerified_ThenItIsRefused()
     {
         var (publicKey, signature, _, body) = Signed("1767225700");
         Assert.False(SendGridEventWebhook.Verify(publicKey, signature, "1767225701", body));
     }
 
     [Fact]
-    public void Given_a_tampered_or_missing_signature_When_verified_Then_it_is_refused()
+    public void GivenATamperedOrMissingSignature_WhenVerified_ThenItIsRefused()
     {
         var (publicKey, signature, timestamp, body) = Signed();
         var bytes = Convert.FromBase64String(signature);
@@ -64,7 +64,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_another_key_When_verified_Then_it_is_refused()
+    public void GivenAnotherKey_WhenVerified_ThenItIsRefused()
     {
         var (_, signature, timestamp, body) = Signed();
         var (otherKey, _, _, _) = Signed();
@@ -73,7 +73,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_an_old_timestamp_When_verified_with_a_tolerance_Then_it_is_refused()
+    public void GivenAnOldTimestamp_WhenVerifiedWithATolerance_ThenItIsRefused()
     {
         var (publicKey, signature, timestamp, body) = Signed("1767225700");
         var signedAt = DateTimeOffset.FromUnixTimeSeconds(1767225700);
@@ -82,7 +82,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_the_key_in_PEM_When_verified_Then_it_is_accepted()
+    public void GivenTheKeyInPEM_WhenVerified_ThenItIsAccepted()
     {
         var (publicKey, signature, timestamp, body) = Signed();
         var pem = PemEncoding.WriteString("PUBLIC KEY", Convert.FromBase64String(publicKey));
@@ -90,7 +90,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_a_signature_under_a_key_on_another_curve_When_verified_Then_it_is_refused()
+    public void GivenASignatureUnderAKeyOnAnotherCurve_WhenVerified_ThenItIsRefused()
     {
         // SendGrid signs with P-256; the package's ECDSA library also reads secp256k1 keys, which we do not take.
         var (publicKey, signature, timestamp, body) = Signed(curve: ECCurve.CreateFromFriendlyName("secp256k1"));
@@ -98,7 +98,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_a_body_that_is_not_UTF8_When_verified_Then_it_is_refused_rather_than_read_as_replacement_characters()
+    public void GivenABodyThatIsNotUTF8_WhenVerified_ThenItIsRefusedRatherThanReadAsReplacementCharacters()
     {
         // Signed: a body with U+FFFD in it. Sent: the same body with an invalid byte where U+FFFD was, which a lenient
         // decode would turn back into the signed text.
@@ -114,7 +114,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_mangled_signatures_and_keys_When_verified_Then_each_is_refused_without_throwing()
+    public void GivenMangledSignaturesAndKeys_WhenVerified_ThenEachIsRefusedWithoutThrowing()
     {
         var (publicKey, signature, timestamp, body) = Signed();
         var der = Convert.FromBase64String(signature);
@@ -151,7 +151,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_a_batch_When_parsed_Then_events_carry_ids_type_and_custom_args()
+    public void GivenABatch_WhenParsed_ThenEventsCarryIdsTypeAndCustomArgs()
     {
         var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
         Assert.Equal(6, events.Count); // the event without sg_event_id is skipped
@@ -163,7 +163,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_seen_ids_and_a_repeat_in_the_batch_When_deduplicated_Then_each_new_event_comes_once()
+    public void GivenSeenIdsAndARepeatInTheBatch_WhenDeduplicated_ThenEachNewEventComesOnce()
     {
         var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
         var unseen = SendGridEventWebhook.Unseen(events, new HashSet<string>(StringComparer.Ordinal) { "ev-3" });
@@ -171,7 +171,7 @@ public sealed class WebhookTests
     }
 
     [Fact]
-    public void Given_bounces_drops_and_blocks_When_classified_Then_those_engagements_are_bouncing()
+    public void GivenBouncesDropsAndBlocks_WhenClassified_ThenThoseEngagementsAreBouncing()
     {
         var events = SendGridEventWebhook.Parse(Encoding.UTF8.GetBytes(Body));
         Assert.Equal(["eng-2", "eng-3", "eng-4"], SendGridEventWebhook.BouncingEngagements(events));

@@ -19,7 +19,7 @@ public sealed class AppConfigurationTests
     private static JsonElement HostJson() => JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsApp.BuildOutput, "host.json"))).RootElement;
 
     [Fact]
-    public void Host_json_keeps_the_API_routes_as_they_are_and_runs_the_engine_version_on_Azure_Storage()
+    public void GivenHostJson_WhenItIsRead_ThenItKeepsTheApiRoutesAndRunsTheEngineVersionOnAzureStorage()
     {
         var host = HostJson();
         Assert.Equal("2.0", host.GetProperty("version").GetString());
@@ -47,7 +47,7 @@ public sealed class AppConfigurationTests
     }
 
     [Fact]
-    public void The_engine_and_every_activity_resolve_from_an_invocations_services()
+    public void GivenAnInvocationsServices_WhenTheEngineAndEachActivityAreResolved_ThenEveryOneResolves()
     {
         using var app = FunctionsApp.Build();
         using var invocation = app.Services.CreateScope();
@@ -63,7 +63,7 @@ public sealed class AppConfigurationTests
     }
 
     [Fact]
-    public async Task Given_no_trigger_has_run_When_the_engine_calls_the_host_Then_it_says_where_the_client_comes_from()
+    public async Task GivenNoTriggerHasRun_WhenTheEngineCallsTheHost_ThenItSaysWhereTheClientComesFrom()
     {
         var client = new BoundDurableTaskClient();
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.RaiseEventAsync("engagement-1", Names.Events.Input, null));
@@ -71,7 +71,7 @@ public sealed class AppConfigurationTests
     }
 
     [Fact]
-    public void The_workers_data_converter_reads_back_an_engagement_as_it_wrote_it()
+    public void GivenTheWorkersDataConverter_WhenAnEngagementIsWrittenAndRead_ThenItReadsBackAsItWasWritten()
     {
         // Orchestration inputs and outputs go through the Functions worker's serializer, not the Durable Task SDK's
         // default one the local host uses: an engagement signed and waiting must survive it unchanged.

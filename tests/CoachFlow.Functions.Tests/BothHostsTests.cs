@@ -44,7 +44,7 @@ public sealed class BothHostsTests
     }
 
     [Fact]
-    public async Task Both_hosts_register_the_same_orchestrators_and_activities()
+    public async Task GivenBothHosts_WhenTheirTasksAreListed_ThenTheyRegisterTheSameOrchestratorsAndActivities()
     {
         var local = new DurableTaskRegistry();
         local.AddEngagementTasks(new EngagementWorkflow(ProgramCatalog.BuiltIn));
@@ -72,7 +72,7 @@ public sealed class BothHostsTests
     }
 
     [Fact]
-    public async Task Every_function_the_app_declares_has_a_name_of_its_own_and_a_trigger_it_means()
+    public async Task GivenTheFunctionsApp_WhenItsFunctionsAreListed_ThenEachHasANameOfItsOwnAndTheTriggerItMeans()
     {
         using var app = FunctionsApp.Build();
         var declared = await FunctionsApp.DeclaredAsync(app);

@@ -15,7 +15,7 @@ namespace CoachFlow.Functions.Tests;
 public sealed class HttpDispatchTests
 {
     [Fact]
-    public async Task Given_no_token_When_a_coach_lists_engagements_through_the_trigger_Then_the_caller_middleware_answers_401_with_a_problem()
+    public async Task GivenNoToken_WhenACoachListsEngagementsThroughTheTrigger_ThenTheCallerMiddlewareAnswers401WithAProblem()
     {
         using var app = FunctionsApp.Build();
         var (status, http, body) = await DispatchAsync(app, "GET", "/api/engagements");
@@ -29,7 +29,7 @@ public sealed class HttpDispatchTests
     }
 
     [Fact]
-    public async Task Given_no_token_When_a_body_is_posted_to_start_an_engagement_Then_it_is_refused_before_the_body_is_read()
+    public async Task GivenNoToken_WhenABodyIsPostedToStartAnEngagement_ThenItIsRefusedBeforeTheBodyIsRead()
     {
         using var app = FunctionsApp.Build();
         var (status, _, _) = await DispatchAsync(app, "POST", "/api/engagements", """{"not":"read"}""");
@@ -37,7 +37,7 @@ public sealed class HttpDispatchTests
     }
 
     [Fact]
-    public async Task When_the_OpenAPI_document_is_asked_for_through_its_trigger_Then_the_real_handler_describes_the_coach_API()
+    public async Task GivenTheOpenApiTrigger_WhenTheDocumentIsAskedFor_ThenTheRealHandlerDescribesTheCoachApi()
     {
         using var app = FunctionsApp.Build();
         var (status, http, body) = await DispatchAsync(app, "GET", "/openapi/v1.json");
@@ -52,7 +52,7 @@ public sealed class HttpDispatchTests
     }
 
     [Fact]
-    public async Task When_a_trigger_dispatches_Then_the_engine_gets_the_client_its_binding_carried()
+    public async Task GivenAnHttpTrigger_WhenItDispatches_ThenTheEngineGetsTheClientItsBindingCarried()
     {
         using var app = FunctionsApp.Build();
         var bound = app.Services.GetRequiredService<BoundDurableTaskClient>();
@@ -67,7 +67,7 @@ public sealed class HttpDispatchTests
     }
 
     [Fact]
-    public async Task Given_no_session_When_the_firm_dashboard_is_asked_for_through_its_trigger_Then_the_real_page_asks_to_sign_in()
+    public async Task GivenNoSession_WhenTheFirmDashboardIsAskedForThroughItsTrigger_ThenTheRealPageAsksToSignIn()
     {
         using var app = FunctionsApp.Build();
         var (status, http, body) = await DispatchAsync(app, "GET", "/firm");

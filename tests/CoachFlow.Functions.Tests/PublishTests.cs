@@ -17,7 +17,7 @@ public sealed class PublishTests : IDisposable
     }
 
     [Fact]
-    public async Task The_published_zip_is_a_dotnet_isolated_app_with_its_functions_and_the_Durable_Functions_extension()
+    public async Task GivenThePublishedZip_WhenItIsOpened_ThenItIsADotnetIsolatedAppWithItsFunctionsAndTheDurableFunctionsExtension()
     {
         var stage = Path.Combine(_dir, "stage");
         var zip = Path.Combine(_dir, "coachflow-functions.zip");

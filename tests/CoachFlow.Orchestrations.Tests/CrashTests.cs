@@ -1,3 +1,4 @@
+using CoachFlow.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CoachFlow.Engine.Harness;
@@ -6,6 +7,7 @@ using CoachFlow.Workflows.Engagements;
 namespace CoachFlow.Orchestrations.Tests;
 
 /// <summary>The engine's process killed (SIGKILL) in the middle of work: nothing accepted is lost.</summary>
+[RunsForMinutes]
 public sealed class CrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const int Burst = 200;

@@ -1,10 +1,12 @@
 using CoachFlow.Engine.Harness;
+using CoachFlow.Testing;
 using CoachFlow.Workflows.Engagements;
 using CoachFlow.Workflows.Programs;
 
 namespace CoachFlow.Orchestrations.Tests;
 
 /// <summary>A firm publishes a new version of a program while engagements run on the previous one.</summary>
+[RunsForMinutes]
 public sealed class ProgramVersionTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -1,3 +1,4 @@
+using CoachFlow.Testing;
 using System.Collections.Concurrent;
 using CoachFlow.Engine.Harness;
 using CoachFlow.Orchestrations.Activities;
@@ -26,6 +27,7 @@ internal sealed class RecordingNotices : IEngagementNotices
 /// No engagement dies silently: an engagement whose orchestration was terminated behind CoachFlow's back, or is missing, is
 /// found by the engine sweep, started again from the read model and reported; the inputs sent meanwhile are decided once.
 /// </summary>
+[RunsForMinutes]
 public sealed class RepairTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);

@@ -1,9 +1,11 @@
 using CoachFlow.Engine.Harness;
+using CoachFlow.Testing;
 using CoachFlow.Workflows.Engagements;
 
 namespace CoachFlow.Orchestrations.Tests;
 
 /// <summary>A deployment of a newer version of the orchestrations carries engagements started on the previous one.</summary>
+[RunsForMinutes]
 public sealed class VersioningTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

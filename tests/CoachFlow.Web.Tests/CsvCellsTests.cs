@@ -17,7 +17,7 @@ public class CsvCellsTests
         Assert.Equal(cell, CsvCells.Text(value));
 
     [Fact]
-    public void Given_a_dashboard_table_with_a_formula_name_and_a_negative_number_When_downloaded_Then_the_name_is_escaped_and_the_number_stays_a_number()
+    public void GivenADashboardTableWithAFormulaNameAndANegativeNumber_WhenDownloaded_ThenTheNameIsEscapedAndTheNumberStaysANumber()
     {
         var table = new DashboardTable("t", "T", ["client", "progress"], [false, true], [["=cmd|' /C calc'!A0", "-1.5"]]);
 

@@ -32,7 +32,7 @@ public sealed class StartupRefusalTests
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task Given_infras_production_settings_with_one_missing_or_wrong_When_the_Functions_app_starts_in_production_Then_it_refuses_naming_the_setting(
+    public async Task GivenInfrasProductionSettingsWithOneMissingOrWrong_WhenTheFunctionsAppStartsInProduction_ThenItRefusesNamingTheSetting(
         string setting, string? value, string named)
     {
         var settings = (await InfraApp.ProductionAsync()).Resolved().ToDictionary();
@@ -47,7 +47,7 @@ public sealed class StartupRefusalTests
     }
 
     [Fact]
-    public void Given_no_production_setting_at_all_When_the_Functions_app_validates_its_options_in_Development_Then_the_local_defaults_pass()
+    public void GivenNoProductionSettingAtAll_WhenTheFunctionsAppValidatesItsOptionsInDevelopment_ThenTheLocalDefaultsPass()
     {
         using var app = FunctionsApp.Build(); // Development, no settings but a link signing key
 

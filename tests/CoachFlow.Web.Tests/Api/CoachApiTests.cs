@@ -33,7 +33,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_coach_token_When_asking_who_I_am_Then_the_coach_and_firm_come_back()
+    public async Task GivenACoachToken_WhenAskingWhoIAm_ThenTheCoachAndFirmComeBack()
     {
         var me = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/me");
 
@@ -41,7 +41,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_no_a_wrong_a_revoked_or_an_expired_token_Then_401_with_a_message_that_says_what_to_do()
+    public async Task GivenNoAWrongARevokedOrAnExpiredToken_Then401WithAMessageThatSaysWhatToDo()
     {
         var revoked = await api.Tenancy.IssueTokenAsync(api.CoachAIdentity, TimeSpan.FromDays(1));
         await api.Tenancy.RevokeAsync(api.CoachAIdentity.FirmId, revoked.TokenId);
@@ -63,7 +63,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_new_client_When_the_coach_starts_an_engagement_Then_it_waits_for_the_signature_and_a_retry_with_the_same_key_returns_the_same_one()
+    public async Task GivenANewClient_WhenTheCoachStartsAnEngagement_ThenItWaitsForTheSignatureAndARetryWithTheSameKeyReturnsTheSameOne()
     {
         var body = NewEngagement();
         using var request1 = new HttpRequestMessage(HttpMethod.Post, "/api/engagements") { Content = JsonContent.Create(body) };
@@ -84,7 +84,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_firm_A_engagement_When_firm_B_or_another_coach_touches_it_Then_404_and_no_existence_leak()
+    public async Task GivenFirmAEngagement_WhenFirmBOrAnotherCoachTouchesIt_Then404AndNoExistenceLeak()
     {
         var id = await StartAsync(api.CoachA);
         var missing = "eng-" + new string('0', 20);
@@ -107,7 +107,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_sponsor_Then_they_see_progress_but_no_answers_or_action_texts_and_cannot_change_anything()
+    public async Task GivenASponsor_ThenTheySeeProgressButNoAnswersOrActionTextsAndCannotChangeAnything()
     {
         var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
 
@@ -126,7 +126,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_engagements_with_and_without_a_sponsor_Then_the_sponsor_sees_only_those_that_name_them()
+    public async Task GivenEngagementsWithAndWithoutASponsor_ThenTheSponsorSeesOnlyThoseThatNameThem()
     {
         var sponsored = await StartAsync(api.CoachA, NewEngagement("Sponsored Client", api.SponsorAIdentity.CoachId));
         var unsponsored = await StartAsync(api.CoachA, NewEngagement("Private Client"));
@@ -160,7 +160,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_coach_When_listing_sponsors_Then_only_the_firms_sponsors_come_back_without_emails()
+    public async Task GivenACoach_WhenListingSponsors_ThenOnlyTheFirmsSponsorsComeBackWithoutEmails()
     {
         var listed = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/sponsors");
         var otherFirm = await api.CoachB.GetFromJsonAsync<JsonElement>("/api/sponsors");
@@ -174,7 +174,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_engagements_When_listing_by_a_cohort_none_belongs_to_Then_none_come_back()
+    public async Task GivenEngagements_WhenListingByACohortNoneBelongsTo_ThenNoneComeBack()
     {
         await StartAsync(api.CoachA);
 
@@ -186,7 +186,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_coach_named_as_sponsor_When_starting_Then_it_is_refused()
+    public async Task GivenACoachNamedAsSponsor_WhenStarting_ThenItIsRefused()
     {
         using var response = await api.CoachA.PostAsJsonAsync("/api/engagements", NewEngagement(sponsorId: api.CoachAIdentity.CoachId));
 
@@ -214,7 +214,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_body_over_one_megabyte_Then_413_and_nothing_is_created()
+    public async Task GivenABodyOverOneMegabyte_Then413AndNothingIsCreated()
     {
         var huge = JsonSerializer.Serialize(new { clientName = new string('x', 1_100_000), clientEmail = "x@y.example", programId = "career-6" });
 
@@ -224,7 +224,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_bad_session_and_agreement_requests_Then_each_is_refused_with_a_reason_and_the_engagement_is_unchanged()
+    public async Task GivenBadSessionAndAgreementRequests_ThenEachIsRefusedWithAReasonAndTheEngagementIsUnchanged()
     {
         var id = await StartAsync(api.CoachA);
         var version = (await api.CoachA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}")).GetProperty("version").GetInt64();
@@ -248,7 +248,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_script_in_a_client_name_Then_it_is_stored_and_returned_as_plain_text()
+    public async Task GivenAScriptInAClientName_ThenItIsStoredAndReturnedAsPlainText()
     {
         const string payload = "<script>alert('x')</script> Dana";
         var id = await StartAsync(api.CoachA, NewEngagement(payload));
@@ -262,7 +262,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_an_engagement_Then_its_charts_are_accessible_svg()
+    public async Task GivenAnEngagement_ThenItsChartsAreAccessibleSvg()
     {
         var id = await StartAsync(api.CoachA);
 
@@ -280,7 +280,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_the_app_Then_it_serves_its_OpenAPI_document_with_the_coach_endpoints()
+    public async Task GivenTheApp_ThenItServesItsOpenAPIDocumentWithTheCoachEndpoints()
     {
         var doc = await api.Anonymous.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
 
@@ -290,7 +290,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_firm_admin_Then_listing_filters_by_phase_and_the_badge_counts_what_needs_the_coach()
+    public async Task GivenAFirmAdmin_ThenListingFiltersByPhaseAndTheBadgeCountsWhatNeedsTheCoach()
     {
         var id = await StartAsync(api.CoachA);
         await Task.Delay(300); // index rows are written just after the step
@@ -307,7 +307,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_an_engagement_Then_its_contract_document_is_readable_by_its_firm_and_hidden_from_others()
+    public async Task GivenAnEngagement_ThenItsContractDocumentIsReadableByItsFirmAndHiddenFromOthers()
     {
         var id = await StartAsync(api.CoachA, NewEngagement(sponsorId: api.SponsorAIdentity.CoachId));
         HttpResponseMessage? contract = null;
@@ -329,7 +329,7 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_an_engagement_with_its_contract_When_a_firm_admin_erases_it_with_its_id_typed_again_Then_nothing_of_it_is_left()
+    public async Task GivenAnEngagementWithItsContract_WhenAFirmAdminErasesItWithItsIdTypedAgain_ThenNothingOfItIsLeft()
     {
         var id = await StartAsync(api.CoachA);
         HttpResponseMessage? contract = null;

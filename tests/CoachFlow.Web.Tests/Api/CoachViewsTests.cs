@@ -50,7 +50,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_a_valid_token_When_the_body_is_malformed_Then_400_with_the_reason()
+    public async Task GivenAValidToken_WhenTheBodyIsMalformed_Then400WithTheReason()
     {
         using var response = await api.CoachA.PostAsync("/api/engagements", new StringContent("{not json", Encoding.UTF8, "application/json"));
 
@@ -58,7 +58,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_a_new_engagement_Then_its_timeline_reads_as_sentences_with_stable_kebab_case_kinds()
+    public async Task GivenANewEngagement_ThenItsTimelineReadsAsSentencesWithStableKebabCaseKinds()
     {
         var id = await StartAsync();
 
@@ -71,7 +71,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_the_OpenAPI_document_Then_every_timeline_kind_and_flag_is_described_and_the_follow_up_endpoint_is_there()
+    public async Task GivenTheOpenAPIDocument_ThenEveryTimelineKindAndFlagIsDescribedAndTheFollowUpEndpointIsThere()
     {
         var text = await api.Anonymous.GetStringAsync("/openapi/v1.json");
         using var doc = JsonDocument.Parse(text);
@@ -85,7 +85,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_an_engagement_still_in_contract_When_the_coach_asks_for_a_follow_up_Then_409_with_the_reason_and_nothing_is_started()
+    public async Task GivenAnEngagementStillInContract_WhenTheCoachAsksForAFollowUp_Then409WithTheReasonAndNothingIsStarted()
     {
         var id = await StartAsync();
         var before = await api.CoachA.GetFromJsonAsync<JsonElement>("/api/engagements?pageSize=500");
@@ -99,7 +99,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_someone_else_s_engagement_When_asking_for_a_follow_up_Then_404_for_other_coaches_and_403_for_the_sponsor()
+    public async Task GivenSomeoneElseSEngagement_WhenAskingForAFollowUp_Then404ForOtherCoachesAnd403ForTheSponsor()
     {
         var id = await StartAsync();
 
@@ -109,7 +109,7 @@ public sealed partial class CoachViewsTests(ApiFixture api) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task Given_the_demo_program_Then_the_contract_says_what_it_does_sessions_of_5_seconds_about_every_20_seconds()
+    public async Task GivenTheDemoProgram_ThenTheContractSaysWhatItDoesSessionsOf5SecondsAboutEvery20Seconds()
     {
         var id = await StartAsync("demo-accelerated");
         HttpResponseMessage? contract = null;

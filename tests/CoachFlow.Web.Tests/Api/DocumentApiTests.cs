@@ -34,7 +34,7 @@ public sealed class DocumentApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_sponsored_engagement_Then_coach_and_sponsor_read_the_progress_report_and_only_the_coach_the_check_ins()
+    public async Task GivenASponsoredEngagement_ThenCoachAndSponsorReadTheProgressReportAndOnlyTheCoachTheCheckIns()
     {
         var id = await StartSponsoredAsync();
 
@@ -60,7 +60,7 @@ public sealed class DocumentApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_contract_Then_its_pdf_is_the_coachs_to_download_and_never_the_sponsors_or_another_firms()
+    public async Task GivenAContract_ThenItsPdfIsTheCoachsToDownloadAndNeverTheSponsorsOrAnotherFirms()
     {
         var id = await StartSponsoredAsync();
 
@@ -77,7 +77,7 @@ public sealed class DocumentApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Given_a_sponsor_Then_the_engagement_lists_only_the_contract_and_progress_among_its_documents()
+    public async Task GivenASponsor_ThenTheEngagementListsOnlyTheContractAndProgressAmongItsDocuments()
     {
         var id = await StartSponsoredAsync();
         var detail = await api.SponsorA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");

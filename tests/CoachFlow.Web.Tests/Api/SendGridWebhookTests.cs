@@ -39,7 +39,7 @@ public sealed class SendGridWebhookTests(ApiFixture api) : IClassFixture<ApiFixt
     });
 
     [Fact]
-    public async Task Given_a_signed_bounce_When_it_arrives_twice_Then_the_engagement_is_flagged_once_for_the_coach()
+    public async Task GivenASignedBounce_WhenItArrivesTwice_ThenTheEngagementIsFlaggedOnceForTheCoach()
     {
         var id = await StartAsync();
         var body = Events(id, "evt-" + Guid.NewGuid().ToString("N"), "bounce");
@@ -56,7 +56,7 @@ public sealed class SendGridWebhookTests(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
-    public async Task Given_a_wrong_key_a_tampered_body_an_old_timestamp_or_no_signature_Then_401_and_nothing_is_flagged()
+    public async Task GivenAWrongKeyATamperedBodyAnOldTimestampOrNoSignature_Then401AndNothingIsFlagged()
     {
         var id = await StartAsync();
         var body = Events(id, "evt-" + Guid.NewGuid().ToString("N"), "dropped");
@@ -81,7 +81,7 @@ public sealed class SendGridWebhookTests(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
-    public async Task Given_a_signed_body_that_is_not_an_event_batch_Then_400()
+    public async Task GivenASignedBodyThatIsNotAnEventBatch_Then400()
     {
         using var response = await api.Anonymous.SendAsync(Signed("{\"event\":\"bounce\"}", api.WebhookKey));
 

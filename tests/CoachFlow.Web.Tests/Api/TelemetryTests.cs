@@ -7,7 +7,7 @@ namespace CoachFlow.Web.Tests.Api;
 public sealed class TelemetryTests
 {
     [Fact]
-    public void Given_a_request_to_a_client_link_When_traced_Then_the_token_never_reaches_the_trace()
+    public void GivenARequestToAClientLink_WhenTraced_ThenTheTokenNeverReachesTheTrace()
     {
         using var activity = new Activity("GET");
         activity.SetTag("http.request.method", "GET");
@@ -23,7 +23,7 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public void Given_an_api_request_When_traced_Then_its_path_is_kept()
+    public void GivenAnApiRequest_WhenTraced_ThenItsPathIsKept()
     {
         using var activity = new Activity("GET");
         activity.SetTag("url.path", "/api/engagements");

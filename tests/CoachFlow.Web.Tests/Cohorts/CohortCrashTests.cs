@@ -13,6 +13,7 @@ namespace CoachFlow.Web.Tests.Cohorts;
 /// finishes by itself (its batch message comes back after its lease), every row is started exactly once, and every
 /// client gets one contract email.
 /// </summary>
+[Collection(CrashCollection.Name)]
 public sealed class CohortCrashTests
 {
     private const int Rows = 200;

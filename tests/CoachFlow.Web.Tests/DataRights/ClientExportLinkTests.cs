@@ -17,7 +17,7 @@ namespace CoachFlow.Web.Tests.DataRights;
 public sealed class ClientExportLinkTests(ExportFixture fx)
 {
     [Fact]
-    public async Task Given_a_whole_engagement_When_the_coach_sends_the_client_their_link_Then_the_email_holds_only_the_link_and_the_button_downloads_the_clients_engagements_without_private_notes()
+    public async Task GivenAWholeEngagement_WhenTheCoachSendsTheClientTheirLink_ThenTheEmailHoldsOnlyTheLinkAndTheButtonDownloadsTheClientsEngagementsWithoutPrivateNotes()
     {
         var id = await fx.WholeEngagementAsync();
         var second = await fx.SecondEngagementAsync();
@@ -82,7 +82,7 @@ public sealed class ClientExportLinkTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_forged_expired_and_erased_engagement_links_When_opened_or_posted_Then_each_gets_its_clear_page_and_no_ZIP()
+    public async Task GivenForgedExpiredAndErasedEngagementLinks_WhenOpenedOrPosted_ThenEachGetsItsClearPageAndNoZIP()
     {
         var id = await fx.StartAsync(fx.CleoApi, $"hal-{Guid.NewGuid():N}@client.test");
         (await fx.CleoApi.PostAsync($"/api/engagements/{id}/client-export-link", null)).EnsureSuccessStatusCode();

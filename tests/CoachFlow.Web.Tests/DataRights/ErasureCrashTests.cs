@@ -11,12 +11,13 @@ namespace CoachFlow.Web.Tests.DataRights;
 /// The host killed with SIGKILL in the middle of erasing a client with many engagements: after a restart the sweep finishes
 /// the erasure, so nothing of the client is left, and each engagement leaves exactly one tombstone.
 /// </summary>
+[Collection(CrashCollection.Name)]
 public sealed class ErasureCrashTests
 {
     private const int Engagements = 12;
 
     [Fact]
-    public async Task Given_a_client_with_twelve_engagements_When_the_host_is_killed_while_erasing_them_and_restarted_Then_the_erasure_finishes_with_one_tombstone_each()
+    public async Task GivenAClientWithTwelveEngagements_WhenTheHostIsKilledWhileErasingThemAndRestarted_ThenTheErasureFinishesWithOneTombstoneEach()
     {
         await using var stack = await CrashStack.StartAsync();
         foreach (var (setting, value) in ErasureFixture.Environment(stack.Maildev)) stack.Environment[setting] = value;

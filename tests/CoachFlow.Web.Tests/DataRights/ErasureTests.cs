@@ -1,3 +1,4 @@
+using CoachFlow.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -13,10 +14,11 @@ namespace CoachFlow.Web.Tests.DataRights;
 /// Erasure (GDPR Art. 17) and retention through the real host on the real engine: what goes, what stays (a tombstone and
 /// the audit), who may do it, and the firm's retention on a fast clock.
 /// </summary>
+[RunsForMinutes]
 public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixture>
 {
     [Fact]
-    public async Task Given_a_client_who_went_through_a_whole_engagement_When_a_firm_admin_erases_them_Then_no_table_queue_or_blob_holds_their_name_email_or_answers()
+    public async Task GivenAClientWhoWentThroughAWholeEngagement_WhenAFirmAdminErasesThem_ThenNoTableQueueOrBlobHoldsTheirNameEmailOrAnswers()
     {
         const string name = "Quillon Erasmo";
         var email = $"quillon.erasmo.{Guid.NewGuid():N}@client.test";
@@ -100,7 +102,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
     }
 
     [Fact]
-    public async Task Given_a_client_nudged_by_a_bulk_action_When_they_are_erased_Then_the_action_counts_stay_and_name_a_tombstone_and_the_nudge_claim_is_gone()
+    public async Task GivenAClientNudgedByABulkAction_WhenTheyAreErased_ThenTheActionCountsStayAndNameATombstoneAndTheNudgeClaimIsGone()
     {
         var coach = await fx.Tenancy.AddCoachAsync(fx.FirmA.FirmId, "Noor Coach", $"noor.{Guid.NewGuid():N}@northwind.test", Role.Coach, null);
         using var coachApi = fx.Client((await fx.Tenancy.IssueTokenAsync(coach, TimeSpan.FromDays(1))).Token);
@@ -131,7 +133,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
     }
 
     [Fact]
-    public async Task Given_an_engagement_When_a_firm_admin_erases_it_by_id_Then_a_tombstone_and_an_engagement_erasure_stay_and_the_client_is_gone()
+    public async Task GivenAnEngagement_WhenAFirmAdminErasesItById_ThenATombstoneAndAnEngagementErasureStayAndTheClientIsGone()
     {
         var email = $"single.{Guid.NewGuid():N}@client.test";
         var (id, _) = await fx.StartAsync(fx.CoachAApi, "Sol Single", email);
@@ -148,7 +150,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
     }
 
     [Fact]
-    public async Task Given_erasure_and_retention_requests_When_they_come_from_the_wrong_person_or_say_too_little_Then_each_is_refused_with_a_reason_and_nothing_is_erased()
+    public async Task GivenErasureAndRetentionRequests_WhenTheyComeFromTheWrongPersonOrSayTooLittle_ThenEachIsRefusedWithAReasonAndNothingIsErased()
     {
         var email = $"guarded.{Guid.NewGuid():N}@client.test";
         var (id, clientId) = await fx.StartAsync(fx.CoachAApi, "Gita Guarded", email);
@@ -178,7 +180,7 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
     }
 
     [Fact]
-    public async Task Given_a_firm_that_keeps_engagements_one_month_When_one_has_ended_a_month_ago_Then_the_sweep_erases_it_and_leaves_the_running_one()
+    public async Task GivenAFirmThatKeepsEngagementsOneMonth_WhenOneHasEndedAMonthAgo_ThenTheSweepErasesItAndLeavesTheRunningOne()
     {
         var (firm, _, adminToken) = await fx.Tenancy.CreateFirmAsync("Brief Keepers", "Rae Admin", $"rae.{Guid.NewGuid():N}@brief.test", TimeSpan.FromDays(1));
         var coach = await fx.Tenancy.AddCoachAsync(firm.FirmId, "Kit Coach", $"kit.{Guid.NewGuid():N}@brief.test", Role.Coach, null);

@@ -8,7 +8,7 @@ namespace CoachFlow.Web.Tests.DataRights;
 public sealed partial class ExportCommandTests(ExportFixture fx)
 {
     [Fact]
-    public async Task Given_an_engagement_When_the_command_exports_it_to_a_file_Then_the_file_is_a_valid_ZIP_and_the_command_prints_its_lines()
+    public async Task GivenAnEngagement_WhenTheCommandExportsItToAFile_ThenTheFileIsAValidZIPAndTheCommandPrintsItsLines()
     {
         var id = await fx.StartAsync(fx.CleoApi, $"ivy-{Guid.NewGuid():N}@client.test");
         var file = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.zip");
@@ -35,7 +35,7 @@ public sealed partial class ExportCommandTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_nothing_to_export_or_bad_arguments_When_the_command_runs_Then_it_exits_non_zero_with_a_reason_and_writes_no_file()
+    public async Task GivenNothingToExportOrBadArguments_WhenTheCommandRuns_ThenItExitsNonZeroWithAReasonAndWritesNoFile()
     {
         var file = Path.Combine(Path.GetTempPath(), $"export-{Guid.NewGuid():N}.zip");
 

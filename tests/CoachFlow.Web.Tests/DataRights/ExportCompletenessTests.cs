@@ -11,7 +11,7 @@ namespace CoachFlow.Web.Tests.DataRights;
 public sealed class ExportCompletenessTests(ExportFixture fx)
 {
     [Fact]
-    public async Task Given_a_whole_engagement_When_its_firm_admin_exports_it_Then_every_answer_document_and_event_is_in_the_ZIP_and_the_manifest_counts_are_true()
+    public async Task GivenAWholeEngagement_WhenItsFirmAdminExportsIt_ThenEveryAnswerDocumentAndEventIsInTheZIPAndTheManifestCountsAreTrue()
     {
         var id = await fx.WholeEngagementAsync();
         var detail = await fx.AdminA.GetFromJsonAsync<JsonElement>($"/api/engagements/{id}");

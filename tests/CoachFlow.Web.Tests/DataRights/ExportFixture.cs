@@ -1,3 +1,4 @@
+using CoachFlow.Testing;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -96,6 +97,9 @@ public sealed partial class ExportFixture : IAsyncLifetime
 
     /// <summary>Cleo's whole engagement, closed after maintenance.</summary>
     public Task<string> WholeEngagementAsync() => _whole!;
+
+    /// <summary>What the demo coach and client did in the whole engagement, a line per step with the answer's status.</summary>
+    public string DriveLog => _driveLog.ToString();
 
     private Task<string>? _second;
 
@@ -197,6 +201,7 @@ public sealed partial class ExportFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
+[RunsForMinutes]
 public sealed class ExportCollection : ICollectionFixture<ExportFixture>
 {
     public const string Name = "Export";

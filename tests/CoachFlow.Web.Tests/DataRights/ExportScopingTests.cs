@@ -13,7 +13,7 @@ namespace CoachFlow.Web.Tests.DataRights;
 public sealed class ExportScopingTests(ExportFixture fx)
 {
     [Fact]
-    public async Task Given_a_firm_admin_When_exporting_any_engagement_or_the_firm_Then_each_ZIP_holds_exactly_its_scope()
+    public async Task GivenAFirmAdmin_WhenExportingAnyEngagementOrTheFirm_ThenEachZIPHoldsExactlyItsScope()
     {
         var cleos = await fx.StartAsync(fx.CleoApi, $"ana-{Guid.NewGuid():N}@client.test");
         var omars = await fx.StartAsync(fx.OmarApi, $"ben-{Guid.NewGuid():N}@client.test");
@@ -31,7 +31,7 @@ public sealed class ExportScopingTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_a_coach_When_exporting_Then_their_own_engagements_come_and_another_coachs_is_a_404()
+    public async Task GivenACoach_WhenExporting_ThenTheirOwnEngagementsComeAndAnotherCoachsIsA404()
     {
         var cleos = await fx.StartAsync(fx.CleoApi, $"cara-{Guid.NewGuid():N}@client.test");
         var omars = await fx.StartAsync(fx.OmarApi, $"dev-{Guid.NewGuid():N}@client.test");
@@ -49,7 +49,7 @@ public sealed class ExportScopingTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_a_client_with_engagements_of_two_coaches_When_exported_by_email_or_client_id_Then_each_caller_gets_what_they_may_see()
+    public async Task GivenAClientWithEngagementsOfTwoCoaches_WhenExportedByEmailOrClientId_ThenEachCallerGetsWhatTheyMaySee()
     {
         var email = $"eve-{Guid.NewGuid():N}@client.test";
         var cleos = await fx.StartAsync(fx.CleoApi, email);
@@ -73,7 +73,7 @@ public sealed class ExportScopingTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_another_firm_When_its_admin_asks_for_this_firms_engagement_or_sends_its_client_a_link_Then_404_never_403()
+    public async Task GivenAnotherFirm_WhenItsAdminAsksForThisFirmsEngagementOrSendsItsClientALink_Then404Never403()
     {
         var id = await fx.StartAsync(fx.CleoApi, $"fay-{Guid.NewGuid():N}@client.test");
 
@@ -85,7 +85,7 @@ public sealed class ExportScopingTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_a_sponsor_When_asking_for_any_export_or_a_clients_link_Then_403_with_a_reason()
+    public async Task GivenASponsor_WhenAskingForAnyExportOrAClientsLink_Then403WithAReason()
     {
         var id = await fx.StartAsync(fx.CleoApi, $"gus-{Guid.NewGuid():N}@client.test");
 
@@ -103,7 +103,7 @@ public sealed class ExportScopingTests(ExportFixture fx)
     }
 
     [Fact]
-    public async Task Given_bad_input_When_exporting_Then_each_is_a_4xx_problem_saying_what_to_do()
+    public async Task GivenBadInput_WhenExporting_ThenEachIsA4xxProblemSayingWhatToDo()
     {
         static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 

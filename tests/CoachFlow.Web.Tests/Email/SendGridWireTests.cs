@@ -76,6 +76,7 @@ public sealed class SendGridWireFixture : IAsyncLifetime
 }
 
 /// <summary>SendGrid on the wire: the SendGrid transport's requests as Prism, enforcing SendGrid's OpenAPI spec, takes them.</summary>
+[RunsForMinutes]
 public sealed class SendGridWireTests(SendGridWireFixture fixture) : IClassFixture<SendGridWireFixture>
 {
     [Fact]

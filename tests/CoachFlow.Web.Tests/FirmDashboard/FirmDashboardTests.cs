@@ -20,7 +20,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_a_firm_admin_When_they_sign_in_by_the_emailed_link_Then_a_session_cookie_opens_the_dashboard_until_they_sign_out()
+    public async Task GivenAFirmAdmin_WhenTheySignInByTheEmailedLink_ThenASessionCookieOpensTheDashboardUntilTheySignOut()
     {
         var browser = fx.Browser();
         var asked = await FirmDashboardFixture.AskForLinkAsync(browser, fx.AdminA.Email);
@@ -82,7 +82,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_an_unknown_address_and_a_coach_When_they_ask_for_a_link_Then_they_get_the_same_page_as_an_admin_and_no_email()
+    public async Task GivenAnUnknownAddressAndACoach_WhenTheyAskForALink_ThenTheyGetTheSamePageAsAnAdminAndNoEmail()
     {
         var admin = await (await FirmDashboardFixture.AskForLinkAsync(fx.Browser(), fx.AdminB.Email)).Content.ReadAsStringAsync();
         var unknown = await FirmDashboardFixture.AskForLinkAsync(fx.Browser(), "nobody@nowhere.example");
@@ -100,7 +100,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_many_requests_for_one_address_When_the_limit_is_reached_Then_no_more_links_are_sent_and_the_page_is_unchanged()
+    public async Task GivenManyRequestsForOneAddress_WhenTheLimitIsReached_ThenNoMoreLinksAreSentAndThePageIsUnchanged()
     {
         var pages = new List<string>();
         for (var i = 0; i < 7; i++)
@@ -116,7 +116,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_an_expired_link_or_session_When_used_Then_410_and_401_pages_say_why()
+    public async Task GivenAnExpiredLinkOrSession_WhenUsed_Then410And401PagesSayWhy()
     {
         var browser = fx.Browser();
         var before = (await fx.SignInEmailsAsync(fx.SponsorSue.Email)).Count;
@@ -140,7 +140,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_bad_input_When_posted_Then_4xx_pages_with_a_reason()
+    public async Task GivenBadInput_WhenPosted_Then4xxPagesWithAReason()
     {
         var empty = await FirmDashboardFixture.AskForLinkAsync(fx.Browser(), "");
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
@@ -187,7 +187,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_a_firm_with_engagements_in_several_phases_When_its_admin_opens_the_dashboard_Then_the_counts_charts_and_csvs_agree()
+    public async Task GivenAFirmWithEngagementsInSeveralPhases_WhenItsAdminOpensTheDashboard_ThenTheCountsChartsAndCsvsAgree()
     {
         var admin = await fx.SignInAsync(fx.AdminA.Email);
         var html = await admin.GetStringAsync(U("/firm"));
@@ -222,7 +222,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_a_sponsor_When_they_open_the_dashboard_Then_they_see_only_the_engagements_they_sponsor_and_no_coach_load()
+    public async Task GivenASponsor_WhenTheyOpenTheDashboard_ThenTheySeeOnlyTheEngagementsTheySponsorAndNoCoachLoad()
     {
         var sponsor = await fx.SignInAsync(fx.SponsorSam.Email);
         var html = await sponsor.GetStringAsync(U("/firm"));
@@ -245,7 +245,7 @@ public sealed class FirmDashboardTests(FirmDashboardFixture fx) : IClassFixture<
     }
 
     [Fact]
-    public async Task Given_a_cohort_When_opened_by_its_firm_or_another_Then_its_page_and_csv_or_404()
+    public async Task GivenACohort_WhenOpenedByItsFirmOrAnother_ThenItsPageAndCsvOr404()
     {
         var admin = await fx.SignInAsync(fx.AdminA.Email);
         var page = await admin.GetAsync(U("/firm/cohorts/cohort-spring"));

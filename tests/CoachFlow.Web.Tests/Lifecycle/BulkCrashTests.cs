@@ -10,6 +10,7 @@ namespace CoachFlow.Web.Tests.Lifecycle;
 /// The local host killed with SIGKILL just after a bulk action started running: after a restart on the same storage
 /// the orchestration finishes, and every selected engagement got its input once.
 /// </summary>
+[Collection(SecondCrashCollection.Name)]
 public sealed class BulkCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Clients = 120;

@@ -13,6 +13,7 @@ namespace CoachFlow.Web.Tests.Lifecycle;
 /// The local host (API, engine, email) killed with SIGKILL in the middle of a burst of starts through the API: after
 /// a restart, every engagement sends its contract email, once; only an email in flight at the kill can go again.
 /// </summary>
+[Collection(SecondCrashCollection.Name)]
 public sealed class HostCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Burst = 200;

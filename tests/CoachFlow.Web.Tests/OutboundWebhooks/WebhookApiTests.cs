@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using static CoachFlow.Web.Tests.Webhooks.WebhookFixture;
+using static CoachFlow.Web.Tests.OutboundWebhooks.WebhookFixture;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>
 /// The webhook API through the real host: who may use it, what it refuses and why, and deliveries as the independent

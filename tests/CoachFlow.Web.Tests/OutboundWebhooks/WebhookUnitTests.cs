@@ -12,7 +12,7 @@ using CoachFlow.Workflows.Runtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>The pure parts of webhooks, without a host: the event mapping, the address check, one signed attempt on a socket.</summary>
 public sealed class WebhookUnitTests

@@ -7,9 +7,9 @@ using CoachFlow.Testing;
 using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Web.Tests.Lifecycle;
-using static CoachFlow.Web.Tests.Webhooks.WebhookFixture;
+using static CoachFlow.Web.Tests.OutboundWebhooks.WebhookFixture;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>Webhooks on a host of the test's own: one outside development mode, and one killed with SIGKILL while deliveries are under way.</summary>
 public sealed class WebhookHostTests(Xunit.Abstractions.ITestOutputHelper output)

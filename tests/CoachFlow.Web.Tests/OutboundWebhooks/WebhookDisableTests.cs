@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using static CoachFlow.Web.Tests.Webhooks.WebhookFixture;
+using static CoachFlow.Web.Tests.OutboundWebhooks.WebhookFixture;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>An endpoint that keeps failing, on an app that gives up on an endpoint after 4 seconds of failures (5 days by default).</summary>
 public sealed class WebhookDisableTests(QuickToDisableWebhookFixture api) : IClassFixture<QuickToDisableWebhookFixture>

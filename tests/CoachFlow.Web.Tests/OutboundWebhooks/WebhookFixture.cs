@@ -7,7 +7,7 @@ using CoachFlow.Web.Hosting;
 using CoachFlow.Web.Tenancy;
 using CoachFlow.Web.Tests.Lifecycle;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>
 /// The app as a real process on Azurite and maildev, with the independent webhook receiver beside it: firm A (an admin,

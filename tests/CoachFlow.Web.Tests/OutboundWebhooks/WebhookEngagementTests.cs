@@ -1,18 +1,20 @@
+using CoachFlow.Testing;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CoachFlow.Web.Tenancy;
-using static CoachFlow.Web.Tests.Webhooks.WebhookFixture;
+using static CoachFlow.Web.Tests.OutboundWebhooks.WebhookFixture;
 
-namespace CoachFlow.Web.Tests.Webhooks;
+namespace CoachFlow.Web.Tests.OutboundWebhooks;
 
 /// <summary>
 /// Every event type through the real host, as the independent receiver gets them: a whole sponsored engagement on the
 /// fast program (the demo's coach and client), one that stalls and is rescheduled, one whose email bounces and is ended,
 /// and a bulk action; every delivery verified by the npm library, in order, with ids, phase, times and counts only.
 /// </summary>
+[RunsForMinutes]
 public sealed partial class WebhookEngagementTests(WebhookFixture api) : IClassFixture<WebhookFixture>
 {
     /// <summary>Everything a body's <c>data</c> may hold: ids, the phase, times and counts.</summary>
