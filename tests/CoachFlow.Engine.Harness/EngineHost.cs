@@ -52,6 +52,21 @@ public sealed class TableEffects(TableClient table) : IEngagementEffects
             rows.Add((row.GetString("EffectId"), $"{row.GetString("Kind")}/{row.GetString("Ref")}"));
         return rows;
     }
+
+    /// <summary>
+    /// Every effect run for an engagement once <paramref name="done"/> holds for them, or as they are after
+    /// <paramref name="within"/>. A step is recorded before its effects run, so a state read back can be ahead of them.
+    /// </summary>
+    public async Task<List<(string EffectId, string What)>> UntilAsync(string engagementId, Func<List<string>, bool> done, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var rows = await ForAsync(engagementId);
+            if (done(rows.ConvertAll(r => r.What)) || DateTime.UtcNow > deadline) return rows;
+            await Task.Delay(100);
+        }
+    }
 }
 
 /// <summary>

@@ -34,7 +34,9 @@ public sealed class ControlTests(AzuriteFixture azurite) : IClassFixture<Azurite
         var resumed = await host.UntilAsync(id, s => s.State?.Phase == EngagementPhase.Sessions, Within, "intake applied after resume");
         Assert.NotNull(resumed.State!.IntakeCompletedAt);
         Assert.Equal("applied", (await host.Store.GetInputAsync(id, "intake", CancellationToken.None))!.Status);
-        var emails = (await host.Effects.ForAsync(id)).Select(e => e.What).ToList();
+        // The resume step is recorded before its email is sent: wait for the email, then count.
+        var emails = (await host.Effects.UntilAsync(id, w => w.Exists(e => e.StartsWith("email:engagement-resumed/", StringComparison.Ordinal)), Within))
+            .Select(e => e.What).ToList();
         Assert.Single(emails, e => e.StartsWith("email:engagement-paused/", StringComparison.Ordinal));
         Assert.Single(emails, e => e.StartsWith("email:engagement-resumed/", StringComparison.Ordinal));
     }
