@@ -22,10 +22,10 @@ public sealed class CrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
         using (var first = Harness("burst", name, accepted))
         {
             var deadline = DateTime.UtcNow.AddSeconds(120);
-            while (accepted.Count < Burst / 3 && DateTime.UtcNow < deadline && !first.HasExited) await Task.Delay(20);
-            Assert.False(first.HasExited, "the first host stopped before it could be killed");
-            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no flush
-            await first.WaitForExitAsync();
+            while (accepted.Count < Burst / 3 && DateTime.UtcNow < deadline && !first.Process.HasExited) await Task.Delay(20);
+            Assert.False(first.Process.HasExited, "the first host stopped before it could be killed");
+            first.Process.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no flush
+            await first.Process.WaitForExitAsync();
         }
         Assert.InRange(accepted.Count, Burst / 3, Burst - 1);
         // In flight at the kill: emails whose delivery record was begun (before the handler ran) and not marked delivered.
@@ -71,7 +71,19 @@ public sealed class CrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
         return begun;
     }
 
-    private Process Harness(string mode, string hub, ConcurrentBag<string> accepted)
+    /// <summary>A harness process that is killed when disposed: a host left running would keep polling after the test.</summary>
+    private sealed class HarnessProcess(Process process) : IDisposable
+    {
+        public Process Process => process;
+
+        public void Dispose()
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
+    }
+
+    private HarnessProcess Harness(string mode, string hub, ConcurrentBag<string> accepted)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "CoachFlow.Engine.Harness.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -81,6 +93,6 @@ public sealed class CrashTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return new HarnessProcess(process);
     }
 }
