@@ -198,7 +198,10 @@ public sealed class ErasureTests(ErasureFixture fx) : IClassFixture<ErasureFixtu
         // A month (three seconds here) after it ended, the sweep erases it as any erasure would.
         await fx.UntilAsync(async () => (await coachApi.GetAsync($"/api/engagements/{ended}")).StatusCode == HttpStatusCode.NotFound, "the ended engagement erased",
             TimeSpan.FromSeconds(60));
-        var audit = await admin.GetFromJsonAsync<JsonElement>("/api/erasures");
+        // The engagement reads as gone once its snapshot is, while the erasure goes on to its documents and rows: wait for it.
+        JsonElement audit = default;
+        await fx.UntilAsync(async () => (audit = await admin.GetFromJsonAsync<JsonElement>("/api/erasures")).GetProperty("items").EnumerateArray()
+            .Any(e => e.GetProperty("status").GetString() != "running"), "the retention erasure finished", TimeSpan.FromSeconds(60));
         var erasure = Assert.Single(audit.GetProperty("items").EnumerateArray());
         Assert.Equal(("engagement", "retention", "completed", "retention"), (erasure.GetProperty("kind").GetString(), erasure.GetProperty("reason").GetString(),
             erasure.GetProperty("status").GetString(), erasure.GetProperty("requestedBy").GetString()));
