@@ -218,7 +218,11 @@ public sealed class CoachApiTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var huge = JsonSerializer.Serialize(new { clientName = new string('x', 1_100_000), clientEmail = "x@y.example", programId = "career-6" });
 
-        using var response = await api.CoachA.PostAsync("/api/engagements", new StringContent(huge, Encoding.UTF8, "application/json"));
+        // Expect: 100-continue, so the client waits for the answer before it sends the body: the server refuses on the
+        // declared length, and a client still writing when the connection closes would see a broken pipe, not the 413.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/engagements") { Content = new StringContent(huge, Encoding.UTF8, "application/json") };
+        request.Headers.ExpectContinue = true;
+        using var response = await api.CoachA.SendAsync(request);
 
         await ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
     }
