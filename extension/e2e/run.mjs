@@ -323,6 +323,21 @@ try {
     await panel.close();
   });
 
+  /** Waits until the agreement draft in storage.local holds the text (saves land a few ms after each keystroke). */
+  const untilDraftHolds = async (text) => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const held = await worker.evaluate(async (wanted) => {
+        const all = await chrome.storage.local.get(null);
+        return Object.entries(all).some(
+          ([k, v]) => k.startsWith('draft:agreement:') && JSON.stringify(v).includes(wanted),
+        );
+      }, text);
+      if (held) return;
+      await sleep(100);
+    }
+    throw new Error(`the agreement draft never held "${text}"`);
+  };
+
   await step('capture an agreement; reload and reopen the panel mid-draft and find the draft', async () => {
     let panel = await context.newPage();
     await panel.goto(sessionUrl);
@@ -331,6 +346,8 @@ try {
     await panel.fill('#goal-0-description', 'Shortlist two employers within two weeks');
     await panel.fill('#goal-0-measure', 'Two named companies with a contact each');
     await panel.locator('#draft-status', { hasText: 'Draft saved' }).waitFor({ timeout: 10_000 });
+    // "Draft saved" shows after the first save; the saves queue one after another, so wait for the last field.
+    await untilDraftHolds('Two named companies with a contact each');
 
     await panel.reload();
     await panel.locator('#grow-goal').waitFor();
