@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -24,6 +25,20 @@ public sealed class EngineCounters
 
     internal void CountActivityTwinHeldBack() => Interlocked.Increment(ref _activityTwinsHeldBack);
 
+    private readonly ConcurrentDictionary<string, long> _byEndpoint = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Storage requests by the endpoint they went to (<c>host:port</c>), so a benchmark can tell the queue, table and
+    /// blob services apart (they are priced differently).
+    /// </summary>
+    public IReadOnlyDictionary<string, long> StorageRequestsByEndpoint => new Dictionary<string, long>(_byEndpoint, StringComparer.OrdinalIgnoreCase);
+
+    private void CountRequest(HttpMessage message)
+    {
+        Interlocked.Increment(ref _storageRequests);
+        _byEndpoint.AddOrUpdate(message.Request.Uri.Host + ":" + message.Request.Uri.Port, 1, (_, n) => n + 1);
+    }
+
     /// <summary>An Azure SDK pipeline policy that counts each request it sees; add it to every storage client's options.</summary>
     public HttpPipelinePolicy StoragePolicy => new CountingPolicy(this);
 
@@ -31,13 +46,13 @@ public sealed class EngineCounters
     {
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            Interlocked.Increment(ref counters._storageRequests);
+            counters.CountRequest(message);
             ProcessNext(message, pipeline);
         }
 
         public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            Interlocked.Increment(ref counters._storageRequests);
+            counters.CountRequest(message);
             return ProcessNextAsync(message, pipeline);
         }
     }

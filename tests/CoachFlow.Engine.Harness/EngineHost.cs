@@ -24,6 +24,9 @@ public sealed class TableEffects(TableClient table) : IEngagementEffects
 
     public TableClient Table => table;
 
+    /// <summary>Raised once an effect is recorded: the engagement and the kind (<c>email:contract-invitation</c>), for benchmarks that wait on thousands.</summary>
+    public event Action<string, string>? Ran;
+
     public async Task RunAsync(EffectContext context, WorkflowEffect effect, CancellationToken cancellationToken)
     {
         var (kind, reference) = effect switch
@@ -42,6 +45,7 @@ public sealed class TableEffects(TableClient table) : IEngagementEffects
         {
             ["EffectId"] = context.EffectId, ["Kind"] = kind, ["Ref"] = reference,
         }, cancellationToken);
+        Ran?.Invoke(context.EngagementId, kind);
     }
 
     /// <summary>Every effect run for an engagement, in the order it ran: <c>kind/ref</c>.</summary>

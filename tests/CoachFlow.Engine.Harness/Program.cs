@@ -12,12 +12,26 @@ using CoachFlow.Workflows.Programs;
 //   bench-cohort <storage> --smtp-port N --inbox URL --app-dll PATH --cli-dll PATH [--rows N]
 //                                    a cohort imported through the API while a live engagement's client acts (key: value lines)
 //   bench-export <storage> [--engagements N]   a firm of N seeded engagements exported to a file, and a tenth of it (key: value lines)
-if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort" or "bench-export"), var benchStorage, .. var rest])
+//   bench-scale <storage> [--sizes 100,1000,10000]   engagements held live at each size, and a bare cohort (key: value lines);
+//                                    AZURITE_PIDS (space-separated) names the emulator's processes whose CPU it reads
+if (args is [var benchMode and ("bench" or "bench-api" or "bench-cohort" or "bench-export" or "bench-scale"), var benchStorage, .. var rest])
 {
     string? Text(string name) => rest.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
     int Option(string name, int fallback) => Text(name) is { } v && int.TryParse(v, out var n) && n > 0 ? n : fallback;
     if (benchMode == "bench") return await Bench.RunAsync(benchStorage, Option("--engagements", 200), Option("--concurrency", 16));
     if (benchMode == "bench-export") return await ExportBench.RunAsync(benchStorage, Option("--engagements", 1000));
+    if (benchMode == "bench-scale")
+    {
+        var sizes = (Text("--sizes") ?? "100,1000,10000").Split(',').Select(v => int.TryParse(v, out var n) && n > 0 ? n : 0).ToList();
+        if (sizes.Contains(0))
+        {
+            Console.Error.WriteLine("usage: bench-scale <storage> [--sizes 100,1000,10000] (positive whole numbers, comma-separated)");
+            return 2;
+        }
+        var pids = (Environment.GetEnvironmentVariable("AZURITE_PIDS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(v => int.TryParse(v, out var pid) ? pid : 0).Where(pid => pid > 0).ToList();
+        return await ScaleBench.RunAsync(benchStorage, sizes, pids);
+    }
     if (Option("--smtp-port", 0) is not (> 0 and var smtpPort) || Text("--inbox") is not { } inbox || Text("--app-dll") is not { } appDll || Text("--cli-dll") is not { } cliDll)
     {
         Console.Error.WriteLine("usage: bench-api <storage> --smtp-port N --inbox URL --app-dll PATH --cli-dll PATH [--engagements N] [--concurrency N] [--program ID]");
