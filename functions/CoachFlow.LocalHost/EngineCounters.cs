@@ -25,18 +25,18 @@ public sealed class EngineCounters
 
     internal void CountActivityTwinHeldBack() => Interlocked.Increment(ref _activityTwinsHeldBack);
 
-    private readonly ConcurrentDictionary<string, long> _byEndpoint = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Host, int Port), long> _byEndpoint = new();
 
     /// <summary>
-    /// Storage requests by the endpoint they went to (<c>host:port</c>), so a benchmark can tell the queue, table and
-    /// blob services apart (they are priced differently).
+    /// Storage requests by the endpoint they went to, so a benchmark can tell the queue, table and blob services apart
+    /// (they are priced differently).
     /// </summary>
-    public IReadOnlyDictionary<string, long> StorageRequestsByEndpoint => new Dictionary<string, long>(_byEndpoint, StringComparer.OrdinalIgnoreCase);
+    public IReadOnlyDictionary<(string Host, int Port), long> StorageRequestsByEndpoint => new Dictionary<(string Host, int Port), long>(_byEndpoint);
 
     private void CountRequest(HttpMessage message)
     {
         Interlocked.Increment(ref _storageRequests);
-        _byEndpoint.AddOrUpdate(message.Request.Uri.Host + ":" + message.Request.Uri.Port, 1, (_, n) => n + 1);
+        _byEndpoint.AddOrUpdate((message.Request.Uri.Host ?? "", message.Request.Uri.Port), 1, static (_, n) => n + 1);
     }
 
     /// <summary>An Azure SDK pipeline policy that counts each request it sees; add it to every storage client's options.</summary>

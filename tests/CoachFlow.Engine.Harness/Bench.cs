@@ -25,7 +25,8 @@ internal static class Bench
         }
     }
 
-    private sealed class Noop : TaskActivity<int, int>
+    /// <summary>An activity that does nothing: the bare orchestrations' step.</summary>
+    internal sealed class Noop : TaskActivity<int, int>
     {
         public override Task<int> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input);
     }

@@ -30,19 +30,14 @@ internal static class ScaleBench
     {
         public override async Task<int> RunAsync(TaskOrchestrationContext context, int input)
         {
-            for (var i = 0; i < input; i++) await context.CallActivityAsync<int>(nameof(BareStep), i);
+            for (var i = 0; i < input; i++) await context.CallActivityAsync<int>(nameof(Bench.Noop), i);
             await context.CreateTimer(context.CurrentUtcDateTime.AddDays(30), CancellationToken.None);
             return input;
         }
     }
 
-    private sealed class BareStep : TaskActivity<int, int>
-    {
-        public override Task<int> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input);
-    }
-
-    private sealed record Size(int N, double StartS, double CpuMsPerEngagement, double AzuriteCpuMsPerEngagement, double OpsPerEngagement,
-        double EpisodesPerEngagement, double IdleOpsPerMinute, double MemoryMb, double P50, double P95, double BareS,
+    private sealed record Size(int N, double StartS, double CpuMsPerEngagement, double AzuriteCpuMsPerEngagement, double EpisodesPerEngagement,
+        double MemoryMb, double P50, double P95, double BareS,
         IReadOnlyDictionary<string, double> OpsPerEngagementByService, IReadOnlyDictionary<string, double> IdleOpsPerMinuteByService);
 
     public static async Task<int> RunAsync(string storage, IReadOnlyList<int> sizes, IReadOnlyList<int> azuritePids)
@@ -57,10 +52,10 @@ internal static class ScaleBench
             BenchOutput.Line($"{p}_start_s", size.StartS, "0.0");
             BenchOutput.Line($"{p}_cpu_ms_per_engagement", size.CpuMsPerEngagement, "0.0");
             BenchOutput.Line($"{p}_azurite_cpu_ms_per_engagement", size.AzuriteCpuMsPerEngagement, "0.0");
-            BenchOutput.Line($"{p}_storage_ops_per_engagement", size.OpsPerEngagement, "0.0");
+            BenchOutput.Line($"{p}_storage_ops_per_engagement", size.OpsPerEngagementByService.Values.Sum(), "0.0");
             BenchOutput.Line($"{p}_episodes_per_engagement", size.EpisodesPerEngagement, "0.0");
             foreach (var (service, ops) in size.OpsPerEngagementByService) BenchOutput.Line($"{p}_{service}_ops_per_engagement", ops, "0.0");
-            BenchOutput.Line($"{p}_idle_storage_ops_per_min", size.IdleOpsPerMinute, "0");
+            BenchOutput.Line($"{p}_idle_storage_ops_per_min", size.IdleOpsPerMinuteByService.Values.Sum(), "0");
             foreach (var (service, ops) in size.IdleOpsPerMinuteByService) BenchOutput.Line($"{p}_idle_{service}_ops_per_min", ops, "0");
             BenchOutput.Line($"{p}_host_memory_mb", size.MemoryMb, "0");
             BenchOutput.Line($"{p}_action_to_email_p50_ms", size.P50, "0");
@@ -78,7 +73,7 @@ internal static class ScaleBench
     private static async Task<Size> MeasureAsync(string storage, string hub, int n, IReadOnlyList<int> azuritePids)
     {
         await using var host = await EngineHost.StartAsync(storage, hub, ProgramCatalog.BuiltIn, partitions: 4, maxPollingInterval: TimeSpan.FromSeconds(1),
-            moreTasks: r => r.AddOrchestrator(nameof(BareClient), new BareClient()).AddActivity(nameof(BareStep), new BareStep()));
+            moreTasks: r => r.AddOrchestrator(nameof(BareClient), new BareClient()).AddActivity(nameof(Bench.Noop), new Bench.Noop()));
         var emailed = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
         TaskCompletionSource Awaited(string engagementId, string kind) =>
             emailed.GetOrAdd($"{engagementId}|{kind}", _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -95,23 +90,19 @@ internal static class ScaleBench
 
         var ids = Enumerable.Range(1, n).Select(i => $"{hub}-{i}").ToList();
         var services = Services(storage);
-        var (cpu0, azurite0, ops0, episodes0) = (ProcessCpu(), AzuriteCpu(azuritePids), host.Counters.StorageRequests, host.Counters.Episodes);
-        var byService0 = ByService(host, services);
+        var (cpu0, azurite0, ops0, episodes0) = (ProcessCpu(), AzuriteCpu(azuritePids), ByService(host, services), host.Counters.Episodes);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (id, ct) => await StartAsync(id, ct));
         await Task.WhenAll(ids.Select(id => Awaited(id, "email:contract-invitation").Task)).WaitAsync(StartLimit);
         var startS = clock.Elapsed.TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(3)); // the episodes after the email (the timer set) finish
-        var (cpu, azurite, ops, episodes) = (ProcessCpu() - cpu0, AzuriteCpu(azuritePids) - azurite0, host.Counters.StorageRequests - ops0, host.Counters.Episodes - episodes0);
-        var byService = ByService(host, services);
-        var perEngagementByService = byService.ToDictionary(s => s.Key, s => (s.Value - byService0.GetValueOrDefault(s.Key)) / (double)n);
+        var (cpu, azurite, ops, episodes) = (ProcessCpu() - cpu0, AzuriteCpu(azuritePids) - azurite0, Since(ops0, ByService(host, services)), host.Counters.Episodes - episodes0);
 
         // All waiting: what the engine asks of storage while nothing happens.
         await Task.Delay(TimeSpan.FromSeconds(5));
-        var (idle0, idleByService0) = (host.Counters.StorageRequests, ByService(host, services));
+        var idle0 = ByService(host, services);
         await Task.Delay(IdleWindow);
-        var idlePerMinute = (host.Counters.StorageRequests - idle0) * (60 / IdleWindow.TotalSeconds);
-        var idleByService = ByService(host, services).ToDictionary(s => s.Key, s => (s.Value - idleByService0.GetValueOrDefault(s.Key)) * (60 / IdleWindow.TotalSeconds));
+        var idle = Since(idle0, ByService(host, services));
         GC.Collect();
         var memoryMb = Process.GetCurrentProcess().WorkingSet64 / 1_048_576.0;
 
@@ -134,28 +125,37 @@ internal static class ScaleBench
         var bareClock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(1, n), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, ct) =>
             await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(BareClient), Math.Max(0, perEngagement - 1), new StartOrchestrationOptions($"{hub}-bare-{i}"), ct));
-        var bareLimit = DateTime.UtcNow + StartLimit;
-        while (host.Counters.Episodes - bareEpisodes0 < (long)n * perEngagement && DateTime.UtcNow < bareLimit) await Task.Delay(50);
+        while (host.Counters.Episodes - bareEpisodes0 < (long)n * perEngagement)
+        {
+            if (bareClock.Elapsed > StartLimit)
+                throw new TimeoutException($"The bare cohort of {n} ran {host.Counters.Episodes - bareEpisodes0} of its {(long)n * perEngagement} episodes within {StartLimit.TotalMinutes:0} min.");
+            await Task.Delay(50);
+        }
         var bareS = bareClock.Elapsed.TotalSeconds;
 
-        return new Size(n, startS, cpu.TotalMilliseconds / n, azurite.TotalMilliseconds / n, (double)ops / n, (double)episodes / n,
-            idlePerMinute, memoryMb, BenchOutput.Percentile(latencies, 0.50), BenchOutput.Percentile(latencies, 0.95), bareS,
-            perEngagementByService, idleByService);
+        var perMinute = 60 / IdleWindow.TotalSeconds;
+        return new Size(n, startS, cpu.TotalMilliseconds / n, azurite.TotalMilliseconds / n, (double)episodes / n,
+            memoryMb, BenchOutput.Percentile(latencies, 0.50), BenchOutput.Percentile(latencies, 0.95), bareS,
+            ops.ToDictionary(s => s.Key, s => (double)s.Value / n), idle.ToDictionary(s => s.Key, s => s.Value * perMinute));
     }
 
-    /// <summary>The connection string's endpoints (<c>host:port</c>) by service: queue, table, blob.</summary>
-    private static Dictionary<string, string> Services(string storage) =>
+    /// <summary>The connection string's endpoints by service: queue, table, blob.</summary>
+    private static Dictionary<(string Host, int Port), string> Services(string storage) =>
         storage.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(part => part.Split('=', 2))
             .Where(kv => kv is [var name, _] && name.EndsWith("Endpoint", StringComparison.Ordinal))
             .Select(kv => (Service: kv[0][..^"Endpoint".Length].ToLowerInvariant(), Uri: new Uri(kv[1])))
-            .ToDictionary(e => $"{e.Uri.Host}:{e.Uri.Port}", e => e.Service, StringComparer.OrdinalIgnoreCase);
+            .ToDictionary(e => (e.Uri.Host, e.Uri.Port), e => e.Service);
 
     /// <summary>The engine's storage requests so far, summed by service.</summary>
-    private static Dictionary<string, long> ByService(EngineHost host, Dictionary<string, string> services) =>
+    private static Dictionary<string, long> ByService(EngineHost host, Dictionary<(string Host, int Port), string> services) =>
         host.Counters.StorageRequestsByEndpoint
             .GroupBy(e => services.GetValueOrDefault(e.Key, "other"))
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
+
+    /// <summary>The requests by service between two snapshots of <see cref="ByService"/>.</summary>
+    private static Dictionary<string, long> Since(Dictionary<string, long> before, Dictionary<string, long> now) =>
+        now.ToDictionary(s => s.Key, s => s.Value - before.GetValueOrDefault(s.Key));
 
     private static TimeSpan ProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 

@@ -1,17 +1,9 @@
 // Measures what one queue poll costs in Azurite as other messages wait: a receive on an empty queue while N invisible
 // messages sit in another queue (a waiting engagement's timer), and while N sit in the same queue. Prints key: value lines.
-// Usage: node tests/azurite-bench/queue-scan.mjs [N ...]   (default 0 5000 20000; Azurite from the root node_modules)
-import { spawn } from 'node:child_process';
+// Usage: node tests/azurite-bench/queue-scan.mjs [N ...]   (default 0 5000 20000; Azurite from the root node_modules,
+// or AZURITE_DIR; AZURITE_NODE_OPTIONS for node, e.g. --cpu-prof)
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const account = 'devstoreaccount1';
-const key = Buffer.from('Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==', 'base64');
-
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+import { account, key, startAzurite, timed, untilReady } from './azurite.mjs';
 
 function sign(method, url, headers, length) {
   const u = new URL(url);
@@ -41,33 +33,19 @@ async function fill(base, queue, n) {
   }));
 }
 
-async function receives(base, queue, times) {
-  const ms = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await call(base, 'GET', `/${queue}/messages?numofmessages=32&visibilitytimeout=30`);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(ms.length / 2)], p95: ms[Math.floor(ms.length * 0.95)] };
-}
-
 const sizes = process.argv.slice(2).map(Number);
 for (const n of sizes.length ? sizes : [0, 5000, 20000]) {
   for (const where of (process.env.WHERE ?? 'other,same').split(',')) {
     if (n === 0 && where === 'same') continue;
-    const [port, blob, table] = [await freePort(), await freePort(), await freePort()];
-    const azurite = spawn(process.execPath, [...(process.env.AZURITE_NODE_OPTIONS ?? '').split(' ').filter(Boolean), path.join(root, 'node_modules/azurite/dist/src/azurite.js'), '--silent', '--disableTelemetry', '--inMemoryPersistence', '--skipApiVersionCheck', '--loose',
-      '--queuePort', String(port), '--blobPort', String(blob), '--tablePort', String(table)], { stdio: 'ignore' });
-    const base = `http://127.0.0.1:${port}/${account}`;
-    for (let i = 0; ; i++) { try { await call(base, 'GET', '/?comp=list'); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); } }
+    const azurite = await startAzurite();
+    const base = azurite.queue;
+    await untilReady(() => call(base, 'GET', '/?comp=list'));
     await call(base, 'PUT', '/empty');
     await call(base, 'PUT', '/waiting');
     await fill(base, where === 'same' ? 'empty' : 'waiting', n);
-    const { p50, p95 } = await receives(base, 'empty', 200);
+    const { p50, p95 } = await timed(200, () => call(base, 'GET', '/empty/messages?numofmessages=32&visibilitytimeout=30'));
     console.log(`receive_empty_${where}_${n}_p50_ms: ${p50.toFixed(2)}`);
     console.log(`receive_empty_${where}_${n}_p95_ms: ${p95.toFixed(2)}`);
-    azurite.kill(process.env.AZURITE_NODE_OPTIONS ? 'SIGINT' : 'SIGKILL');
-    if (process.env.AZURITE_NODE_OPTIONS) await new Promise((r) => azurite.on('exit', r));
+    await azurite.stop();
   }
 }

@@ -4,18 +4,8 @@
 // Prints key: value lines.
 // Usage: node tests/azurite-bench/table-scan.mjs [N ...]   (default 0 5000 20000)
 //        AZURITE_DIR=/path/to/azurite   measure another copy (for example an unpatched one); default the root node_modules
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const azuriteDir = process.env.AZURITE_DIR ?? path.join(root, 'node_modules/azurite');
-const account = 'devstoreaccount1';
-const key = Buffer.from('Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==', 'base64');
-
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+import { account, key, startAzurite, timed, untilReady } from './azurite.mjs';
 
 /** The table service's Shared Key: verb, Content-MD5, Content-Type, date and the resource (path only, no query). */
 function sign(method, url, headers) {
@@ -47,24 +37,11 @@ async function fill(base, n) {
   }));
 }
 
-async function timed(times, run) {
-  const ms = [];
-  for (let i = 0; i < times; i++) {
-    const t = performance.now();
-    await run(i);
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { p50: ms[Math.floor(ms.length / 2)], p95: ms[Math.floor(ms.length * 0.95)] };
-}
-
 const sizes = process.argv.slice(2).map(Number);
 for (const n of sizes.length ? sizes : [0, 5000, 20000]) {
-  const [port, blob, queue] = [await freePort(), await freePort(), await freePort()];
-  const azurite = spawn(process.execPath, [path.join(azuriteDir, 'dist/src/azurite.js'), '--silent', '--disableTelemetry', '--inMemoryPersistence', '--skipApiVersionCheck', '--loose',
-    '--tablePort', String(port), '--blobPort', String(blob), '--queuePort', String(queue)], { stdio: 'ignore' });
-  const base = `http://127.0.0.1:${port}/${account}`;
-  for (let i = 0; ; i++) { try { await call(base, 'POST', '/Tables', { TableName: 'Instances' }); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); } }
+  const azurite = await startAzurite();
+  const base = azurite.table;
+  await untilReady(() => call(base, 'POST', '/Tables', { TableName: 'Instances' }));
   await fill(base, n);
   const probe = [...Array(200).keys()].map((i) => `probe-${i}`);
   for (const id of probe) await call(base, 'POST', '/Instances', { PartitionKey: id, RowKey: '', RuntimeStatus: 'Pending' });
@@ -75,5 +52,5 @@ for (const n of sizes.length ? sizes : [0, 5000, 20000]) {
     console.log(`table_${name}_${n}_p50_ms: ${p50.toFixed(2)}`);
     console.log(`table_${name}_${n}_p95_ms: ${p95.toFixed(2)}`);
   }
-  azurite.kill('SIGKILL');
+  await azurite.stop();
 }
